@@ -1,0 +1,5 @@
+// Public surface of the REST API client.
+export * from './types';
+export { ApiError, errorMessage } from './errors';
+export { API_PREFIX, apiUrl } from './request';
+export { OpenIClient, type IOpenIClientOptions } from './client';

@@ -1,0 +1,49 @@
+"""The REST API under /openi/api/v1: one module per resource, all handlers thin."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from jupyter_server.utils import url_path_join
+
+from . import openapi, orgs, projects, teams, tokens, users
+from .base import API_PREFIX, BaseHandler, path_regex
+
+#: (path template, handler): the single source of the routes and of the OpenAPI paths.
+ROUTE_TABLE: list[tuple[str, type[BaseHandler]]] = [
+    ("/openapi.json", openapi.OpenAPIHandler),
+    ("/user", users.MeHandler),
+    ("/user/orgs", users.MyOrgsHandler),
+    ("/user/tokens", tokens.TokensHandler),
+    ("/user/tokens/{token_id}", tokens.TokenHandler),
+    ("/users", users.UsersHandler),
+    ("/users/{username}", users.UserHandler),
+    ("/users/{username}/orgs", users.UserOrgsHandler),
+    ("/orgs", orgs.OrgsHandler),
+    ("/orgs/{org}", orgs.OrgHandler),
+    ("/orgs/{org}/members", orgs.OrgMembersHandler),
+    ("/orgs/{org}/members/{username}", orgs.OrgMemberHandler),
+    ("/orgs/{org}/teams", teams.TeamsHandler),
+    ("/orgs/{org}/teams/{team}", teams.TeamHandler),
+    ("/orgs/{org}/teams/{team}/members", teams.TeamMembersHandler),
+    ("/orgs/{org}/teams/{team}/members/{username}", teams.TeamMemberHandler),
+    ("/projects", projects.ProjectsHandler),
+    ("/projects/{owner}/{name}", projects.ProjectHandler),
+]
+
+
+class NotFoundHandler(BaseHandler):
+    """Unknown API paths answer a JSON 404 rather than the lab's HTML page."""
+
+    async def prepare(self) -> None:  # type: ignore[override]
+        await super().prepare()
+        if not self._finished:
+            self.fail(404, f"no such API endpoint: {self.request.path}")
+
+
+def routes() -> list[tuple[str, Any]]:
+    table: list[tuple[str, Any]] = [
+        (url_path_join(API_PREFIX, path_regex(t)) + "/?", h) for t, h in ROUTE_TABLE
+    ]
+    table.append((url_path_join(API_PREFIX, ".*"), NotFoundHandler))
+    return table

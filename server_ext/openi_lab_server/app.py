@@ -1,0 +1,152 @@
+"""The OpenI platform as a Jupyter server extension.
+
+Configuration is traitlets (``c.OpeniLabApp.database_url = ...``); services are built once in
+``initialize_settings``; background work starts in ``_start_jupyter_server_extension`` and
+stops in ``stop_extension``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import getpass
+import os
+import threading
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from jupyter_server.extension.application import ExtensionApp
+from traitlets import Bool, Float, Set, Type, Unicode, default
+
+from .api import routes
+from .compute.executor import Executor
+from .config import default_data_dir, default_database_url, default_storage_url
+from .db import migrate
+from .db.engine import create_engine
+from .services import demo
+from .services.container import Platform
+
+SETTINGS_KEY = "openi_lab"
+
+
+class OpeniLabApp(ExtensionApp):
+    name = "openi_lab_server"
+    description = "The OpenI AI collaboration platform"
+
+    data_dir = Unicode(help="Where the database, repositories and objects live.").tag(config=True)
+    database_url = Unicode(
+        help="SQLAlchemy URL; default: a SQLite file in data_dir. "
+        "Use postgresql://… to share one platform between several Jupyter servers."
+    ).tag(config=True)
+    storage_url = Unicode(
+        help="Object store URL: file://… (default, under data_dir) or s3://bucket/prefix."
+    ).tag(config=True)
+    executor_class = Type(
+        default_value=Executor,
+        klass=Executor,
+        help="Executor running cloud-brain tasks (local processes, or Kubernetes).",
+    ).tag(config=True)
+    local_username = Unicode(
+        help="Platform user for a single-user Jupyter server (default: the OS user). "
+        "Under JupyterHub the hub user is used instead."
+    ).tag(config=True)
+    admin_users = Set(Unicode(), help="Usernames that are site admins.").tag(config=True)
+    seed_demo = Bool(False, help="Seed demo users, orgs and projects on start.").tag(config=True)
+    housekeeping_interval = Float(3600.0, help="Seconds between housekeeping runs.").tag(
+        config=True
+    )
+
+    @default("data_dir")
+    def _default_data_dir(self) -> str:
+        return default_data_dir()
+
+    @default("database_url")
+    def _default_database_url(self) -> str:
+        return default_database_url(self.data_dir)
+
+    @default("storage_url")
+    def _default_storage_url(self) -> str:
+        return default_storage_url(self.data_dir)
+
+    @default("local_username")
+    def _default_local_username(self) -> str:
+        return os.environ.get("OPENI_LAB_USER") or getpass.getuser()
+
+    platform: Platform | None = None
+    _tasks: list[asyncio.Task[None]]
+
+    def initialize_settings(self) -> None:
+        Path(self.data_dir).mkdir(parents=True, exist_ok=True)
+        self._run_in_own_loop(self._prepare_database)
+        self.platform = Platform.build(self.database_url, set(self.admin_users))
+        self.settings[SETTINGS_KEY] = self
+        self._tasks = []
+        self.log.info("OpenI platform: data in %s, database %s", self.data_dir, self._safe_url())
+
+    def initialize_handlers(self) -> None:
+        self.handlers.extend(routes())
+
+    async def _prepare_database(self) -> None:
+        """Migrate (and seed) before the first request; uses its own short-lived engine."""
+        engine = create_engine(self.database_url)
+        try:
+            backup = await migrate.upgrade(engine)
+            if backup:
+                self.log.info("OpenI database backed up to %s before upgrading", backup)
+            if self.seed_demo:
+                platform = Platform.build(self.database_url, set(self.admin_users))
+                try:
+                    if await demo.seed(platform, self.local_username):
+                        self.log.info("OpenI demo data seeded")
+                finally:
+                    await platform.close()
+        finally:
+            await engine.dispose()
+
+    @staticmethod
+    def _run_in_own_loop(fn: Callable[[], Awaitable[None]]) -> None:
+        """Run start-up work to completion whether or not an event loop is already running."""
+        errors: list[BaseException] = []
+
+        def target() -> None:
+            try:
+                asyncio.run(fn())  # type: ignore[arg-type]
+            except BaseException as exc:  # re-raised in the caller's thread
+                errors.append(exc)
+
+        thread = threading.Thread(target=target, name="openi-lab-startup")
+        thread.start()
+        thread.join()
+        if errors:
+            raise errors[0]
+
+    def _safe_url(self) -> str:
+        from sqlalchemy.engine import make_url
+
+        return make_url(self.database_url).render_as_string(hide_password=True)
+
+    async def _housekeeping(self) -> None:
+        assert self.platform is not None
+        while True:
+            try:
+                purged = await self.platform.tokens.purge_expired(timedelta(days=30))
+                if purged:
+                    self.log.info("OpenI: purged %d long-expired tokens", purged)
+            except Exception:  # keep the loop alive; the next run retries
+                self.log.exception("OpenI housekeeping failed")
+            await asyncio.sleep(self.housekeeping_interval)
+
+    async def _start_jupyter_server_extension(self, serverapp: Any) -> None:  # type: ignore[override]
+        self._tasks.append(asyncio.create_task(self._housekeeping()))
+
+    async def stop_extension(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        self._tasks.clear()
+        if self.platform is not None:
+            await self.platform.close()

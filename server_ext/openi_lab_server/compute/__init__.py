@@ -1,0 +1,1 @@
+"""Compute: the scheduler and its executors (local processes now, Kubernetes at scale)."""

@@ -1,0 +1,1 @@
+"""Database: typed SQLAlchemy models, async engine and sessions, shipped Alembic migrations."""

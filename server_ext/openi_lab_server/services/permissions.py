@@ -1,0 +1,84 @@
+"""Roles on resources owned by a user or an organisation.
+
+One rule set for every resource kind (project, dataset, model, task):
+
+* site admins are owners of everything;
+* a user owns what their account owns;
+* in an org, org owners are owners, team members get their strongest team's permission, other
+  members may read;
+* anyone may read a public resource, unless it lives in a private org they are not a member of.
+
+The same rules are expressed twice: :func:`resource_role` for one resource and
+:func:`visible_owner_clause` as SQL for lists, so lists never filter in Python.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from openi_lab.schemas import Role
+
+from ..db.models import Account, OrgMember, Team, TeamMember
+from .principal import Principal
+
+ROLE_RANK = {Role.read: 1, Role.write: 2, Role.admin: 3, Role.owner: 4}
+
+
+def at_least(role: Role | None, needed: Role) -> bool:
+    return role is not None and ROLE_RANK[role] >= ROLE_RANK[needed]
+
+
+async def org_role(session: AsyncSession, actor: Principal, org_id: int) -> str | None:
+    """``'owner'``, ``'member'`` or ``None`` for the actor in an org."""
+    return await session.scalar(
+        select(OrgMember.role).where(OrgMember.org_id == org_id, OrgMember.user_id == actor.id)
+    )
+
+
+async def can_see_account(session: AsyncSession, actor: Principal, account: Account) -> bool:
+    if account.kind == "user" or account.visibility == "public" or actor.is_admin:
+        return True
+    return await org_role(session, actor, account.id) is not None
+
+
+async def resource_role(
+    session: AsyncSession, actor: Principal, owner: Account, visibility: str
+) -> Role | None:
+    """The actor's role on a resource with this owner and visibility; ``None``: invisible."""
+    if actor.is_admin or owner.id == actor.id:
+        return Role.owner
+    public = Role.read if visibility == "public" else None
+    if owner.kind == "user":
+        return public
+    membership = await org_role(session, actor, owner.id)
+    if membership is None:
+        return public if owner.visibility == "public" else None
+    if membership == "owner":
+        return Role.owner
+    perms = (
+        await session.scalars(
+            select(Team.permission)
+            .join(TeamMember, TeamMember.team_id == Team.id)
+            .where(Team.org_id == owner.id, TeamMember.user_id == actor.id)
+        )
+    ).all()
+    roles = [Role(p) for p in perms] + [Role.read]
+    return max(roles, key=ROLE_RANK.__getitem__)
+
+
+def visible_owner_clause(actor: Principal, owner_id: Any, visibility: Any) -> ColumnElement[bool]:
+    """SQL for "the actor may see a resource of ``owner_id`` with ``visibility``"."""
+    if actor.is_admin:
+        return and_(True)
+    my_orgs = select(OrgMember.org_id).where(OrgMember.user_id == actor.id)
+    public_owners = select(Account.id).where(
+        or_(Account.kind == "user", Account.visibility == "public")
+    )
+    return or_(
+        owner_id == actor.id,
+        owner_id.in_(my_orgs),
+        and_(visibility == "public", owner_id.in_(public_owners)),
+    )

@@ -1,0 +1,110 @@
+"""Projects (项目): the resource every later capability hangs off.
+
+Code hosting adds the git repository; here live the owner, the visibility and the listing.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from openi_lab import schemas as s
+
+from ..db.models import Account, Project
+from .errors import Conflict, Forbidden, NotFound
+from .pagination import PageRequest, PageResult, paginate
+from .permissions import at_least, resource_role, visible_owner_clause
+from .principal import Principal
+
+
+def project_out(p: Project, role: s.Role | None = None) -> s.Project:
+    return s.Project(
+        id=p.id,
+        owner=p.owner.name,
+        name=p.name,
+        full_name=f"{p.owner.name}/{p.name}",
+        description=p.description,
+        visibility=s.Visibility(p.visibility),
+        created_at=p.created_at,
+        updated_at=p.updated_at,
+        role=role,
+    )
+
+
+class ProjectService:
+    def __init__(self, sessions: async_sessionmaker[AsyncSession]):
+        self.sessions = sessions
+
+    async def list(
+        self, actor: Principal, req: PageRequest, owner: str | None = None, q: str | None = None
+    ) -> PageResult:
+        """Projects the actor may see, most recently updated first."""
+        stmt = select(Project).where(
+            visible_owner_clause(actor, Project.owner_id, Project.visibility)
+        )
+        if owner:
+            stmt = stmt.join(Account, Account.id == Project.owner_id).where(
+                Account.lower_name == owner.lower()
+            )
+        if q:
+            like = f"%{q}%"
+            stmt = stmt.where(or_(Project.name.ilike(like), Project.description.ilike(like)))
+        async with self.sessions() as session:
+            page = await paginate(
+                session, stmt.order_by(Project.updated_at.desc(), Project.id.desc()), req
+            )
+        items = [project_out(p) for p in page.items]
+        return PageResult(items, page.total, page.page, page.per_page)
+
+    async def get(self, actor: Principal, owner: str, name: str) -> s.Project:
+        async with self.sessions() as session:
+            project, role = await self._visible(session, actor, owner, name)
+            return project_out(project, role)
+
+    async def create(self, actor: Principal, body: s.ProjectCreate) -> s.Project:
+        """Create under the actor or an org where the actor may write."""
+        async with self.sessions() as session:
+            owner_name = body.owner or actor.username
+            owner = await session.scalar(
+                select(Account).where(Account.lower_name == owner_name.lower())
+            )
+            if owner is None:
+                raise NotFound(f"owner '{owner_name}'")
+            role = await resource_role(session, actor, owner, "private")
+            if not at_least(role, s.Role.write):
+                raise Forbidden(f"you cannot create projects in {owner.name}")
+            project = Project(
+                owner_id=owner.id,
+                name=body.name,
+                lower_name=body.name.lower(),
+                description=body.description,
+                visibility=body.visibility.value,
+            )
+            session.add(project)
+            try:
+                await session.commit()
+            except IntegrityError as exc:
+                raise Conflict(
+                    f"project '{owner.name}/{body.name}' already exists", [("name", "taken")]
+                ) from exc
+            await session.refresh(project, ["owner"])
+            return project_out(project, s.Role.owner)
+
+    @staticmethod
+    async def _visible(
+        session: AsyncSession, actor: Principal, owner: str, name: str
+    ) -> tuple[Project, s.Role]:
+        project = await session.scalar(
+            select(Project)
+            .join(Account, Account.id == Project.owner_id)
+            .where(Account.lower_name == owner.lower(), Project.lower_name == name.lower())
+        )
+        role = (
+            await resource_role(session, actor, project.owner, project.visibility)
+            if project
+            else None
+        )
+        if project is None or role is None:
+            raise NotFound(f"project '{owner}/{name}'")
+        return project, role
