@@ -12,7 +12,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, Generic, TypeVar
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, WithJsonSchema
 
 T = TypeVar("T")
 
@@ -30,7 +30,6 @@ RESERVED_NAMES = frozenset(
         "login",
         "logout",
         "new",
-        "openi",
         "org",
         "orgs",
         "repo",
@@ -57,7 +56,11 @@ def _check_name(value: str) -> str:
     return value
 
 
-Name = Annotated[str, AfterValidator(_check_name)]
+Name = Annotated[
+    str,
+    AfterValidator(_check_name),
+    WithJsonSchema({"type": "string", "pattern": NAME_PATTERN, "maxLength": 40}),
+]
 
 
 class Visibility(StrEnum):

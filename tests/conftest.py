@@ -34,7 +34,7 @@ def _pg_reason() -> str | None:
     return None
 
 
-_PG_REASON: str | None | bool = False
+_PG_REASON: str | bool | None = False
 
 
 def pg_reason() -> str | None:

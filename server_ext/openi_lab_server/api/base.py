@@ -165,6 +165,14 @@ class BaseHandler(APIHandler):
             return str(self.openi_app.local_username)
         return str(user.username)
 
+    def check_xsrf_cookie(self) -> None:
+        """Refuse an unauthenticated change as 401 before the XSRF check can say 403."""
+        if not hasattr(self, "_jupyter_current_user"):
+            return  # tornado's call before prepare(); prepare() calls again once auth is known
+        if not self._jupyter_current_user:
+            raise web.HTTPError(401, "authentication required")
+        super().check_xsrf_cookie()
+
     def get_login_url(self) -> str:
         """No redirects from the API: an unauthenticated request answers 401."""
         raise web.HTTPError(401, "authentication required")

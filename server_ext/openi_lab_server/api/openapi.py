@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from pydantic import TypeAdapter
+from pydantic import BaseModel, TypeAdapter
 
 from openi_lab.schemas import Error
 
@@ -38,6 +38,12 @@ def build(routes: list[tuple[str, type[BaseHandler]]]) -> dict[str, Any]:
             ref_template="#/components/schemas/{model}",
         )
         schemas.update(schema.pop("$defs", {}))
+        if isinstance(tp, type) and issubclass(tp, BaseModel):
+            name = re.sub(r"[^A-Za-z0-9._-]", "_", tp.__name__).strip("_")
+            if mode == "validation" and name in schemas and schemas[name] != schema:
+                name += "Input"
+            schemas[name] = schema
+            return {"$ref": f"#/components/schemas/{name}"}
         return schema
 
     paths: dict[str, Any] = {}

@@ -307,10 +307,14 @@ class AccountService:
                 permission=body.permission.value,
             )
             session.add(team)
+            org_name = org.name
             try:
                 await session.commit()
             except IntegrityError as exc:
-                raise Conflict(f"team '{body.name}' already exists in {org.name}") from exc
+                await session.rollback()
+                raise Conflict(
+                    f"team '{body.name}' already exists in {org_name}", [("name", "taken")]
+                ) from exc
             return self._team_out(org, team, 0)
 
     async def get_team(self, actor: Principal, name: str, team_name: str) -> s.Team:

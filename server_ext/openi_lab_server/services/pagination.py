@@ -37,6 +37,6 @@ async def paginate(session: AsyncSession, stmt: Select[Any], req: PageRequest) -
     """Run ``stmt`` for one page; rows are returned as-is (tuples when several columns)."""
     total = await session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
     rows = await session.execute(stmt.limit(req.per_page).offset((req.page - 1) * req.per_page))
-    single = len(stmt.selected_columns) == 1
+    single = len(stmt.column_descriptions) == 1
     items = [r[0] if single else r for r in rows.unique().all()]
     return PageResult(items=items, total=total or 0, page=req.page, per_page=req.per_page)

@@ -82,12 +82,12 @@ class ProjectService:
                 visibility=body.visibility.value,
             )
             session.add(project)
+            full_name = f"{owner.name}/{body.name}"
             try:
                 await session.commit()
             except IntegrityError as exc:
-                raise Conflict(
-                    f"project '{owner.name}/{body.name}' already exists", [("name", "taken")]
-                ) from exc
+                await session.rollback()
+                raise Conflict(f"project '{full_name}' already exists", [("name", "taken")]) from exc
             await session.refresh(project, ["owner"])
             return project_out(project, s.Role.owner)
 

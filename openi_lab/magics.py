@@ -1,0 +1,55 @@
+"""``%openi …``: the platform from a notebook cell."""
+
+from __future__ import annotations
+
+import shlex
+
+from IPython.core.magic import Magics, line_magic, magics_class
+
+from .client import ApiError, Client
+from .discovery import DiscoveryError
+
+USAGE = """usage: %openi <command>
+  whoami              the signed-in platform user
+  orgs [query]        organisations you can see
+  projects [owner]    projects you can see
+"""
+
+
+@magics_class
+class OpeniMagics(Magics):
+    _client: Client | None = None
+
+    def client(self) -> Client:
+        if OpeniMagics._client is None:
+            OpeniMagics._client = Client()
+        return OpeniMagics._client
+
+    @line_magic
+    def openi(self, line: str) -> object:
+        args = shlex.split(line)
+        command, rest = (args[0], args[1:]) if args else ("help", [])
+        try:
+            if command == "whoami":
+                user = self.client().whoami()
+                admin = " (site admin)" if user.is_admin else ""
+                print(f"{user.username} · {user.full_name or '—'}{admin}")
+                return None
+            if command == "orgs":
+                page = self.client().orgs(q=rest[0] if rest else None)
+                for org in page.items:
+                    print(f"{org.name:<20} {org.member_count:>3} members  {org.description}")
+                print(f"{page.total} organisation(s)")
+                return None
+            if command == "projects":
+                projects = self.client().projects(owner=rest[0] if rest else None)
+                for p in projects.items:
+                    lock = "🔒 " if p.visibility == "private" else ""
+                    print(f"{lock}{p.full_name:<30} {p.description}")
+                print(f"{projects.total} project(s)")
+                return None
+        except (ApiError, DiscoveryError) as exc:
+            print(f"openi: {exc}")
+            return None
+        print(USAGE)
+        return None
