@@ -85,12 +85,14 @@ def endpoint(
                 self.finish()
                 return
             if isinstance(result, PageResult):
-                result = {
-                    "items": result.items,
-                    "total": result.total,
-                    "page": result.page,
-                    "per_page": result.per_page,
-                }
+                result = adapter.validate_python(
+                    {
+                        "items": result.items,
+                        "total": result.total,
+                        "page": result.page,
+                        "per_page": result.per_page,
+                    }
+                )
             self.finish(adapter.dump_json(result))
 
         wrapper.__openi_operation__ = op  # type: ignore[attr-defined]

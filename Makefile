@@ -1,0 +1,43 @@
+# Two commands do all set-up on a fresh machine:
+#   make demo   JupyterLab on 127.0.0.1:8888 with the platform and demo data (SQLite, local files)
+#   make test   installs everything, then lint (ruff, mypy, eslint, prettier) and the whole suite
+SHELL := /bin/bash
+VENV ?= .venv
+PY := $(VENV)/bin/python
+UV := $(shell command -v uv 2>/dev/null)
+STAMP := $(VENV)/.installed-stamp
+
+.PHONY: install demo test lint pytest chromium clean bench
+
+$(STAMP): pyproject.toml labextension/package.json labextension/yarn.lock
+	@test -n "$(UV)" || python3 -m pip install -q 'uv>=0.5'
+	uv venv -q --allow-existing $(VENV) -p python3.11
+	uv pip install -q -p $(PY) -e '.[test]'
+	@touch $@
+
+install: $(STAMP)
+
+demo: install
+	$(VENV)/bin/openi-lab demo --no-browser
+
+chromium:
+	@command -v chromium >/dev/null || { \
+	  echo "installing Debian's chromium for the browser tests"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
+	cd labextension && { test -d node_modules || ../$(VENV)/bin/jlpm install --immutable; } && ../$(VENV)/bin/jlpm lint:check
+
+pytest: install chromium
+	$(PY) -m pytest
+
+test: lint pytest
+
+bench: install
+	$(PY) benchmarks/run.py
+
+clean:
+	rm -rf $(VENV) labextension/node_modules labextension/lib openi_lab/labextension

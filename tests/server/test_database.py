@@ -1,0 +1,121 @@
+"""The database layer on SQLite and PostgreSQL: migrations, WAL, backups, persistence."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+from sqlalchemy import inspect, text
+
+from openi_lab import schemas as s
+from openi_lab_server.db import migrate
+from openi_lab_server.db.engine import create_engine
+from openi_lab_server.services.container import Platform
+from openi_lab_server.services.pagination import PageRequest
+
+TABLES = {"accounts", "org_members", "teams", "team_members", "access_tokens", "projects"}
+
+
+async def _tables(engine) -> set[str]:
+    async with engine.connect() as conn:
+        return set(await conn.run_sync(lambda c: inspect(c).get_table_names()))
+
+
+async def test_migrations_upgrade_an_empty_database_to_head_and_back(database_url):
+    engine = create_engine(database_url)
+    try:
+        assert await migrate.current_revision(engine) is None
+        await migrate.upgrade(engine)
+        assert await migrate.current_revision(engine) == migrate.head_revision()
+        assert TABLES <= await _tables(engine)
+        await migrate.upgrade(engine)  # idempotent at head
+        await migrate.downgrade(engine, "base")
+        assert await migrate.current_revision(engine) is None
+        assert not TABLES & await _tables(engine)
+        await migrate.upgrade(engine)
+        assert TABLES <= await _tables(engine)
+    finally:
+        await engine.dispose()
+
+
+async def test_data_survives_a_restart(database_url):
+    first = Platform.build(database_url)
+    await migrate.upgrade(first.engine)
+    me = await first.accounts.ensure_user("wangj")
+    await first.accounts.create_org(me, s.OrgCreate(name="OpenI", full_name="启智"))
+    await first.close()
+
+    second = Platform.build(database_url)
+    await migrate.upgrade(second.engine)
+    again = await second.accounts.ensure_user("wangj")
+    assert again.id == me.id and again.is_admin
+    org = await second.accounts.get_org(again, "openi")
+    assert org.full_name == "启智" and org.member_count == 1
+    await second.close()
+
+
+async def test_a_failed_write_leaves_nothing_half_done(database_url):
+    platform = Platform.build(database_url)
+    await migrate.upgrade(platform.engine)
+    me = await platform.accounts.ensure_user("wangj")
+    await platform.accounts.create_org(me, s.OrgCreate(name="OpenI"))
+    with pytest.raises(Exception, match="already taken"):
+        await platform.accounts.create_org(me, s.OrgCreate(name="openi"))
+    async with platform.sessions() as session:
+        members = await session.scalar(text("SELECT count(*) FROM org_members"))
+        accounts = await session.scalar(text("SELECT count(*) FROM accounts"))
+    assert (members, accounts) == (1, 2)
+    await platform.close()
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+async def test_sqlite_runs_in_wal_mode_with_a_busy_timeout(database_url):
+    engine = create_engine(database_url)
+    async with engine.connect() as conn:
+        assert (await conn.scalar(text("PRAGMA journal_mode"))) == "wal"
+        assert (await conn.scalar(text("PRAGMA busy_timeout"))) >= 10_000
+        assert (await conn.scalar(text("PRAGMA foreign_keys"))) == 1
+    await engine.dispose()
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+async def test_sqlite_is_backed_up_before_an_upgrade(database_url, tmp_path):
+    engine = create_engine(database_url)
+    platform = Platform.build(database_url)
+    await migrate.upgrade(engine)
+    await platform.accounts.ensure_user("wangj")
+    # Pretend the file was left at an older schema: stamp it back to base, then upgrade.
+    async with engine.begin() as conn:
+        await conn.execute(text("DELETE FROM alembic_version"))
+        await conn.execute(text("INSERT INTO alembic_version VALUES ('0000')"))
+    head = migrate.head_revision()
+
+    def fake_upgrade(conn, action, target):  # the real upgrade would fail on the fake revision
+        conn.execute(text("UPDATE alembic_version SET version_num = :v"), {"v": head})
+
+    original = migrate._run
+    migrate._run = fake_upgrade
+    try:
+        backup_name = await migrate.upgrade(engine)
+    finally:
+        migrate._run = original
+    assert backup_name and backup_name.startswith("openi.db.bak-0000-")
+    copy = sqlite3.connect(tmp_path / backup_name)
+    assert copy.execute("SELECT name FROM accounts").fetchall() == [("wangj",)]
+    assert copy.execute("SELECT version_num FROM alembic_version").fetchone() == ("0000",)
+    copy.close()
+    await platform.close()
+    await engine.dispose()
+
+
+async def test_concurrent_first_sight_creates_one_user(database_url):
+    """Two servers sharing one database see the same new user at once: one row, no error."""
+    import asyncio
+
+    a, b = Platform.build(database_url), Platform.build(database_url)
+    await migrate.upgrade(a.engine)
+    results = await asyncio.gather(*(p.accounts.ensure_user("newcomer") for p in (a, b, a, b)))
+    assert len({r.id for r in results}) == 1
+    assert (await a.accounts.list_users("newcomer", PageRequest(1, 10))).total == 1
+    await a.close()
+    await b.close()
