@@ -17,8 +17,13 @@ from jupyter_core.paths import jupyter_data_dir
 DEMO_USER = "wangj"
 
 
-def demo_command(port: int, data_dir: str, open_browser: bool) -> list[str]:
-    """The ``jupyter lab`` command line of the demo (127.0.0.1 only, demo data seeded)."""
+def demo_command(
+    port: int, data_dir: str, open_browser: bool, extra: list[str] | None = None
+) -> list[str]:
+    """The ``jupyter lab`` command line of the demo (127.0.0.1 only, demo data seeded).
+
+    ``extra`` options (after ``--``) go to JupyterLab unchanged, e.g. ``--ServerApp.root_dir``.
+    """
     cmd = [
         sys.executable,
         "-m",
@@ -31,7 +36,9 @@ def demo_command(port: int, data_dir: str, open_browser: bool) -> list[str]:
     ]
     if not open_browser:
         cmd.append("--no-browser")
-    return cmd
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        cmd.append("--allow-root")  # containers and CI machines run as root; 127.0.0.1 only
+    return cmd + (extra or [])
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -50,13 +57,14 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "admin":
         admin = [sys.executable, "-m", "openi_lab_server.admin", *rest]
         os.execv(sys.executable, admin)
-    if rest:
-        parser.error(f"unrecognized arguments: {' '.join(rest)}")
     if args.command == "demo":
         Path(args.data_dir).mkdir(parents=True, exist_ok=True)
-        cmd = demo_command(args.port, args.data_dir, not args.no_browser)
+        extra = [a for a in rest if a != "--"]
+        cmd = demo_command(args.port, args.data_dir, not args.no_browser, extra)
         print(f"openi-lab: demo data in {args.data_dir}; signed in as {DEMO_USER}", flush=True)
         os.execv(sys.executable, cmd)
+    if rest:
+        parser.error(f"unrecognized arguments: {' '.join(rest)}")
     if args.command == "whoami":
         from .client import ApiError, Client
         from .discovery import DiscoveryError

@@ -48,11 +48,16 @@ def _admin(tmp_path, *args: str) -> subprocess.CompletedProcess[str]:
 
 
 def test_admin_cli_creates_users_orgs_teams_and_tokens(tmp_path):
-    assert _admin(tmp_path, "user", "create", "wangj", "--admin", "--full-name", "王杰").returncode == 0
+    assert (
+        _admin(tmp_path, "user", "create", "wangj", "--admin", "--full-name", "王杰").returncode
+        == 0
+    )
     assert _admin(tmp_path, "user", "create", "tangl").returncode == 0
     org = _admin(tmp_path, "org", "create", "OpenI", "--owner", "wangj", "--private")
     assert org.returncode == 0 and "private organisation OpenI" in org.stdout
-    assert _admin(tmp_path, "team", "create", "OpenI", "core", "--permission", "write").returncode == 0
+    assert (
+        _admin(tmp_path, "team", "create", "OpenI", "core", "--permission", "write").returncode == 0
+    )
     assert _admin(tmp_path, "team", "add", "OpenI", "core", "tangl").returncode == 0
     token = _admin(tmp_path, "token", "create", "tangl", "--scopes", "read")
     assert token.returncode == 0 and token.stdout.strip().startswith("openi_")

@@ -147,8 +147,6 @@ async def test_token_in_basic_auth_as_git_sends_it(as_user, jp_fetch):
     bob = await as_user("bob", ["read"])
     secret = bob.headers["Authorization"].split()[1]
     basic = base64.b64encode(f"bob:{secret}".encode()).decode()
-    r = await jp_fetch(
-        "openi", "api", "v1", "user", headers={"Authorization": f"Basic {basic}"}
-    )
+    r = await jp_fetch("openi", "api", "v1", "user", headers={"Authorization": f"Basic {basic}"})
     assert r.code == 200
     assert b'"username":"bob"' in r.body

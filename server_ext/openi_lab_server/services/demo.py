@@ -39,7 +39,7 @@ PROJECTS = [
 
 async def seed(platform: Platform, username: str) -> bool:
     """Seed around ``username`` (the person at the keyboard); False when already seeded."""
-    me = await platform.accounts.ensure_user(username, "Demo User")
+    me = await platform.accounts.ensure_user(username, "王杰 Wang Jie")
     admin = Principal(id=me.id, username=me.username, is_admin=True)
     existing = await platform.accounts.list_orgs(admin, "OpenI", PageRequest(1, 100))
     if any(o.name == "OpenI" for o in existing.items):
