@@ -102,7 +102,7 @@ class Client:
     def create_token(
         self, name: str, scopes: list[str], expires_in_days: int | None = 30
     ) -> s.TokenCreated:
-        body = s.TokenCreate(name=name, scopes=scopes, expires_in_days=expires_in_days)  # type: ignore[arg-type]
+        body = s.TokenCreate(name=name, scopes=scopes, expires_in_days=expires_in_days)
         return s.TokenCreated.model_validate(
             self.request("POST", "user/tokens", json=body.model_dump(mode="json"))
         )

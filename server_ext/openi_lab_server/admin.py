@@ -74,13 +74,13 @@ async def run(args: argparse.Namespace) -> str:
         acc = platform.accounts
         key = (args.what, args.action)
         if key == ("user", "create"):
-            body = s.UserCreate(
+            user_body = s.UserCreate(
                 username=args.username,
                 full_name=args.full_name,
                 email=args.email,
                 is_admin=args.admin,
             )
-            user = await acc.create_user(root, body)
+            user = await acc.create_user(root, user_body)
             return f"created user {user.username}" + (" (site admin)" if user.is_admin else "")
         if key == ("user", "list"):
             page = await acc.list_users(None, PageRequest(1, 100))
@@ -90,13 +90,13 @@ async def run(args: argparse.Namespace) -> str:
         if key == ("org", "create"):
             owner = await _principal(platform, args.owner)
             vis = s.Visibility.private if args.private else s.Visibility.public
-            body = s.OrgCreate(
+            org_body = s.OrgCreate(
                 name=args.name,
                 full_name=args.full_name,
                 description=args.description,
                 visibility=vis,
             )
-            org = await acc.create_org(owner, body)
+            org = await acc.create_org(owner, org_body)
             return f"created {org.visibility.value} organisation {org.name} owned by {args.owner}"
         if key == ("org", "add-member"):
             role = s.OrgRole.owner if args.owner else s.OrgRole.member
@@ -115,8 +115,8 @@ async def run(args: argparse.Namespace) -> str:
             owner = await _principal(platform, args.username)
             scopes = [s.Scope(x.strip()) for x in args.scopes.split(",") if x.strip()]
             days = args.expires_in_days or None
-            body = s.TokenCreate(name=args.name, scopes=scopes, expires_in_days=days)
-            token = await platform.tokens.create(owner, body)
+            token_body = s.TokenCreate(name=args.name, scopes=scopes, expires_in_days=days)
+            token = await platform.tokens.create(owner, token_body)
             return token.token
         raise SystemExit(f"unknown command {key}")
     finally:

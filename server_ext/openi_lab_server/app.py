@@ -138,7 +138,7 @@ class OpeniLabApp(ExtensionApp):
                 self.log.exception("OpenI housekeeping failed")
             await asyncio.sleep(self.housekeeping_interval)
 
-    async def _start_jupyter_server_extension(self, serverapp: Any) -> None:  # type: ignore[override]
+    async def _start_jupyter_server_extension(self, serverapp: Any) -> None:
         self._tasks.append(asyncio.create_task(self._housekeeping()))
 
     async def stop_extension(self) -> None:

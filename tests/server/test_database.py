@@ -27,13 +27,13 @@ async def test_migrations_upgrade_an_empty_database_to_head_and_back(database_ur
         assert await migrate.current_revision(engine) is None
         await migrate.upgrade(engine)
         assert await migrate.current_revision(engine) == migrate.head_revision()
-        assert TABLES <= await _tables(engine)
+        assert await _tables(engine) >= TABLES
         await migrate.upgrade(engine)  # idempotent at head
         await migrate.downgrade(engine, "base")
         assert await migrate.current_revision(engine) is None
         assert not TABLES & await _tables(engine)
         await migrate.upgrade(engine)
-        assert TABLES <= await _tables(engine)
+        assert await _tables(engine) >= TABLES
     finally:
         await engine.dispose()
 

@@ -124,9 +124,9 @@ async def test_token_cannot_grant_more_than_its_own_scopes(platform, as_user):
 async def test_expired_token_is_refused(platform, as_user, jp_fetch):
     from datetime import UTC, datetime, timedelta
 
-    from conftest import ApiClient
     from sqlalchemy import update
 
+    from conftest import ApiClient
     from openi_lab_server.db.models import AccessToken
 
     bob = await as_user("bob", ["read"])

@@ -58,10 +58,10 @@ def endpoint(
     status: int = 200,
     scope: Scope | None = None,
     query: tuple[str, ...] = (),
-) -> Callable[[F], F]:
+) -> Callable[[F], Callable[..., Awaitable[None]]]:
     """Declare an authenticated API method; ``scope`` defaults to read/write by HTTP method."""
 
-    def decorate(method: F) -> F:
+    def decorate(method: F) -> Callable[..., Awaitable[None]]:
         op = Operation(summary, tag, body, response, status, scope, query)
         adapter = TypeAdapter(response) if response is not None else None
 

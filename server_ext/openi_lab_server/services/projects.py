@@ -87,7 +87,9 @@ class ProjectService:
                 await session.commit()
             except IntegrityError as exc:
                 await session.rollback()
-                raise Conflict(f"project '{full_name}' already exists", [("name", "taken")]) from exc
+                raise Conflict(
+                    f"project '{full_name}' already exists", [("name", "taken")]
+                ) from exc
             await session.refresh(project, ["owner"])
             return project_out(project, s.Role.owner)
 

@@ -1,6 +1,7 @@
 """Alembic environment: always handed a live connection by :mod:`openi_lab_server.db.migrate`."""
 
 from alembic import context
+
 from openi_lab_server.db.models import Base
 
 connection = context.config.attributes.get("connection")
