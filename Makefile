@@ -6,6 +6,8 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 UV := $(shell command -v uv 2>/dev/null)
 STAMP := $(VENV)/.installed-stamp
+# package.json scripts call jlpm, which the venv's jupyterlab provides
+export PATH := $(abspath $(VENV))/bin:$(PATH)
 
 .PHONY: install demo test lint pytest chromium clean bench
 
@@ -29,7 +31,7 @@ lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
-	cd labextension && { test -d node_modules || ../$(VENV)/bin/jlpm install --immutable; } && ../$(VENV)/bin/jlpm lint:check
+	cd labextension && { test -d node_modules || jlpm install --immutable; } && jlpm lint:check
 
 pytest: install chromium
 	$(PY) -m pytest
