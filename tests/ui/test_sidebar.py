@@ -130,3 +130,35 @@ def test_palette_commands_are_registered(demo_lab: str, page) -> None:
     assert any("Open OpenI sidebar" in t for t in labels), labels
     assert any("Refresh OpenI" in t for t in labels), labels
     assert any("OpenI API document" in t for t in labels), labels
+
+
+def test_sidebar_speaks_chinese_when_jupyterlab_does(demo_lab: str, page) -> None:
+    """Settings → Language → 中文: the sidebar follows JupyterLab's translator."""
+    import json
+
+    base, token = demo_lab.split("/lab?token=")
+    url = f"{base}/lab/api/settings/@jupyterlab/translation-extension:plugin"
+    headers = {"Authorization": f"token {token}", "Content-Type": "application/json"}
+
+    def set_locale(locale: str) -> None:
+        body = json.dumps({"raw": json.dumps({"locale": locale})})
+        req = urllib.request.Request(url, data=body.encode(), headers=headers, method="PUT")
+        with urllib.request.urlopen(req, timeout=10) as resp:
+            assert resp.status == 204
+
+    set_locale("zh_CN")
+    try:
+        page.goto(demo_lab)
+        tab = page.locator('.jp-SideBar [data-id="openi-lab-sidebar"]')
+        tab.wait_for(timeout=60_000)
+        if not page.locator('[data-testid="openi-current-user"]').is_visible():
+            tab.click()
+        explore = page.locator('[data-testid="openi-section-explore"]')
+        explore.get_by_text("探索").first.wait_for(timeout=30_000)
+        projects = page.locator('[data-testid="openi-section-projects"]')
+        assert "项目" in projects.inner_text()
+        projects.get_by_text("OpenI/aiforge").wait_for(timeout=30_000)
+        assert "更新于" in projects.inner_text()
+        page.screenshot(path=str(ARTIFACTS / "openi-sidebar-zh.png"))
+    finally:
+        set_locale("en")
