@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import nbformat
@@ -22,7 +21,7 @@ async def test_getting_started_runs_against_the_platform(
     monkeypatch.setenv("OPENI_LAB_URL", f"http://127.0.0.1:{jp_http_port}{jp_base_url}")
     monkeypatch.setenv("OPENI_LAB_TOKEN", bob.headers["Authorization"].split()[1])
     nb = nbformat.read(EXAMPLES / "getting-started.ipynb", as_version=4)
-    client = NotebookClient(nb, timeout=60, kernel_name="python3", env=dict(os.environ))
+    client = NotebookClient(nb, timeout=60, kernel_name="python3")  # the kernel inherits our env
     await client.async_execute()
     text = "".join(
         out.get("text", "")
