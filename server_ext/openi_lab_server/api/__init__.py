@@ -6,7 +6,7 @@ from typing import Any
 
 from jupyter_server.utils import url_path_join
 
-from . import openapi, orgs, projects, teams, tokens, users
+from . import openapi, orgs, projects, teams, tokens, tracker, users
 from .base import API_PREFIX, BaseHandler, path_regex
 
 #: (path template, handler): the single source of the routes and of the OpenAPI paths.
@@ -29,6 +29,7 @@ ROUTE_TABLE: list[tuple[str, type[BaseHandler]]] = [
     ("/orgs/{org}/teams/{team}/members/{username}", teams.TeamMemberHandler),
     ("/projects", projects.ProjectsHandler),
     ("/projects/{owner}/{name}", projects.ProjectHandler),
+    *tracker.ROUTES,
 ]
 
 

@@ -149,6 +149,18 @@ class Project(Timestamps, Base):
     description: Mapped[str] = mapped_column(Text, default="")
     visibility: Mapped[str] = mapped_column(String(8), default="public")
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+    # code hosting
+    default_branch: Mapped[str] = mapped_column(String(255), default="main")
+    is_archived: Mapped[bool] = mapped_column(Boolean, default=False)
+    fork_parent_id: Mapped[int | None] = mapped_column(
+        ForeignKey("projects.id", ondelete="SET NULL"), nullable=True, index=True
+    )
+    #: space-separated, lower-case
+    topics: Mapped[str] = mapped_column(String(500), default="")
+    num_stars: Mapped[int] = mapped_column(Integer, default=0)
+    num_forks: Mapped[int] = mapped_column(Integer, default=0)
+    num_watches: Mapped[int] = mapped_column(Integer, default=0)
+    pushed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
 
     owner: Mapped[Account] = relationship(lazy="joined")
 

@@ -93,6 +93,19 @@ class ProjectService:
             await session.refresh(project, ["owner"])
             return project_out(project, s.Role.owner)
 
+    async def resolve(
+        self, session: AsyncSession, actor: Principal, owner: str, name: str, need: s.Role
+    ) -> tuple[Project, s.Role]:
+        """The project and the actor's role, or 404 (invisible) / 403 (role below ``need``).
+
+        Every service working on a project's contents (repository, issues, datasets…) starts
+        here, so the permission rule is applied in one place.
+        """
+        project, role = await self._visible(session, actor, owner, name)
+        if not at_least(role, need):
+            raise Forbidden(f"you need {need.value} access to {owner}/{name}")
+        return project, role
+
     @staticmethod
     async def _visible(
         session: AsyncSession, actor: Principal, owner: str, name: str

@@ -2,7 +2,7 @@
 
 from alembic import context
 
-from openi_lab_server.db.models import Base
+from openi_lab_server.db.all_models import Base
 
 connection = context.config.attributes.get("connection")
 if connection is None:  # pragma: no cover - only reached by a bare `alembic` call
