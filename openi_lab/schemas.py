@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from datetime import datetime
 from enum import StrEnum
-from typing import Annotated, Generic, TypeVar
+from typing import Annotated, Generic, Literal, TypeVar
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, WithJsonSchema
 
@@ -249,6 +249,17 @@ class Project(_Model):
     created_at: datetime
     updated_at: datetime
     role: Role | None = None
+    default_branch: str = "main"
+    is_archived: bool = False
+    #: ``owner/name`` of the project this one was forked from
+    fork_parent: str | None = None
+    topics: list[str] = []
+    num_stars: int = 0
+    num_forks: int = 0
+    num_watches: int = 0
+    pushed_at: datetime | None = None
+    #: path of the git remote under the server's base URL: ``openi/git/<owner>/<name>.git``
+    clone_path: str = ""
 
 
 class ProjectCreate(_Input):
@@ -256,3 +267,352 @@ class ProjectCreate(_Input):
     name: Name
     description: str = Field("", max_length=255)
     visibility: Visibility = Visibility.public
+
+
+# --- code hosting ----------------------------------------------------------------------------
+
+Topic = Annotated[str, Field(pattern=r"^[a-z0-9\u4e00-\u9fff][a-z0-9\u4e00-\u9fff-]{0,34}$")]
+BranchName = Annotated[str, Field(min_length=1, max_length=255)]
+
+
+class RepoCreate(ProjectCreate):
+    """A new project with its git repository; ``auto_init`` makes a first commit (README)."""
+
+    auto_init: bool = False
+    gitignore: Literal["python"] | None = None
+    license: Literal["mit", "apache-2.0"] | None = None
+    default_branch: BranchName = "main"
+
+
+class ForkCreate(_Input):
+    owner: str | None = None
+    name: Name | None = None
+    visibility: Visibility | None = None
+
+
+class RepoUpdate(_Input):
+    name: Name | None = None
+    description: str | None = Field(None, max_length=255)
+    visibility: Visibility | None = None
+    topics: list[Topic] | None = Field(None, max_length=20)
+    archived: bool | None = None
+    default_branch: BranchName | None = None
+
+
+class Transfer(_Input):
+    new_owner: str = Field(min_length=1, max_length=40)
+
+
+class Protection(_Model):
+    branch: str
+    allow_force_push: bool
+    allow_deletion: bool
+    push_role: Role
+
+
+class ProtectionSet(_Input):
+    allow_force_push: bool = False
+    allow_deletion: bool = False
+    push_role: Literal[Role.write, Role.admin] = Role.write
+
+
+class StarState(_Model):
+    starred: bool
+    watching: bool
+    num_stars: int
+    num_watches: int
+
+
+class CommitInfo(_Model):
+    sha: str
+    short_sha: str
+    message: str
+    summary: str
+    author_name: str
+    author_email: str
+    authored_at: datetime
+    committed_at: datetime
+    parents: list[str]
+
+
+class RefInfo(_Model):
+    """A branch or a tag with the commit it points to."""
+
+    name: str
+    commit: CommitInfo
+    protected: bool = False
+    is_default: bool = False
+
+
+class TreeEntry(_Model):
+    name: str
+    path: str
+    type: Literal["file", "dir", "symlink", "submodule"]
+    size: int | None
+    sha: str
+    #: a symlink's target, shown but never followed
+    target: str | None = None
+
+
+class Tree(_Model):
+    ref: str
+    commit: str
+    path: str
+    entries: list[TreeEntry]
+
+
+class FileContent(_Model):
+    """A file at a ref: text (decoded) when it is text and small enough, else only metadata."""
+
+    ref: str
+    commit: str
+    path: str
+    size: int
+    sha: str
+    is_binary: bool
+    encoding: str | None
+    #: ``None`` for binary files and files over the size limit; fetch ``raw`` instead
+    text: str | None
+    truncated: bool
+
+
+class FileDiff(_Model):
+    path: str
+    old_path: str | None = None
+    status: str
+    additions: int = 0
+    deletions: int = 0
+    binary: bool = False
+    #: unified diff; ``None`` when too large to show
+    patch: str | None = None
+
+
+class CommitDetail(CommitInfo):
+    files: list[FileDiff]
+
+
+class Compare(_Model):
+    base: str
+    head: str
+    merge_base: str | None
+    ahead_by: int
+    behind_by: int
+    commits: list[CommitInfo]
+    files: list[FileDiff]
+
+
+class Rendered(_Model):
+    """Safe HTML of a README, markdown file or notebook."""
+
+    path: str
+    html: str
+
+
+class RepoCounts(_Model):
+    """The numbers the project tabs show."""
+
+    branches: int
+    tags: int
+    releases: int
+    open_issues: int
+    open_pulls: int
+    forks: int
+    stars: int
+    watches: int
+
+
+# --- issue tracker -------------------------------------------------------------------------
+
+from datetime import date  # noqa: E402  (kept with the section it serves)
+
+#: Label colours: ``#rrggbb``.
+COLOR_PATTERN = r"^#[0-9a-fA-F]{6}$"
+#: Markdown bodies of issues and comments (GitHub's limit).
+MAX_BODY = 65_535
+
+
+def _check_label_name(value: str) -> str:
+    if "," in value or "/" in value:
+        raise ValueError("may not contain ',' or '/'")
+    return value
+
+
+LabelName = Annotated[str, Field(min_length=1, max_length=50), AfterValidator(_check_label_name)]
+Color = Annotated[
+    str, Field(pattern=COLOR_PATTERN, description="#rrggbb"), AfterValidator(str.lower)
+]
+
+
+class IssueState(StrEnum):
+    """An issue (任务) or milestone (里程碑) is open or closed."""
+
+    open = "open"
+    closed = "closed"
+
+
+class Label(_Model):
+    id: int
+    name: str
+    color: str
+    description: str
+
+
+class LabelCreate(_Input):
+    name: LabelName
+    color: Color
+    description: str = Field("", max_length=255)
+
+
+class LabelUpdate(_Input):
+    name: LabelName | None = None
+    color: Color | None = None
+    description: str | None = Field(None, max_length=255)
+
+
+class MilestoneRef(_Model):
+    """A milestone as shown on an issue."""
+
+    id: int
+    title: str
+    state: IssueState
+    due_on: date | None
+
+
+class Milestone(MilestoneRef):
+    """里程碑 with its progress: ``closed_issues / (open_issues + closed_issues)``, 0 if empty."""
+
+    description: str
+    open_issues: int
+    closed_issues: int
+    progress: float = Field(ge=0, le=1)
+    created_at: datetime
+    updated_at: datetime
+    closed_at: datetime | None
+
+
+class MilestoneCreate(_Input):
+    title: str = Field(min_length=1, max_length=255)
+    description: str = Field("", max_length=MAX_BODY)
+    due_on: date | None = None
+
+
+class MilestoneUpdate(_Input):
+    title: str | None = Field(None, min_length=1, max_length=255)
+    description: str | None = Field(None, max_length=MAX_BODY)
+    due_on: date | None = None
+    state: IssueState | None = None
+
+
+class IssueRef(_Model):
+    """An issue that mentions another (``#12`` or ``owner/name#12``)."""
+
+    project: str
+    number: int
+    title: str
+    state: IssueState
+    is_pull: bool
+
+
+class Issue(_Model):
+    """任务: numbered per project; pull requests share the numbers (``is_pull``)."""
+
+    id: int
+    project: str
+    number: int
+    title: str
+    body: str
+    state: IssueState
+    #: ``None`` once the author's account is gone
+    author: User | None
+    labels: list[Label]
+    assignees: list[User]
+    milestone: MilestoneRef | None
+    comments: int
+    created_at: datetime
+    updated_at: datetime
+    closed_at: datetime | None
+    closed_by: User | None
+    is_pull: bool
+    #: issues the caller may see that mention this one
+    referenced_by: list[IssueRef] = []
+
+
+class IssueCreate(_Input):
+    title: str = Field(min_length=1, max_length=255)
+    body: str = Field("", max_length=MAX_BODY)
+    #: labels, assignees and milestone need write access
+    labels: list[LabelName] = []
+    assignees: list[str] = []
+    milestone: str | None = None
+
+
+class IssueUpdate(_Input):
+    """Only the fields sent change; ``milestone: null`` clears it."""
+
+    title: str | None = Field(None, min_length=1, max_length=255)
+    body: str | None = Field(None, max_length=MAX_BODY)
+    state: IssueState | None = None
+    labels: list[LabelName] | None = None
+    assignees: list[str] | None = None
+    milestone: str | None = None
+
+
+class Comment(_Model):
+    id: int
+    issue: int
+    author: User | None
+    body: str
+    created_at: datetime
+    updated_at: datetime
+
+
+class CommentCreate(_Input):
+    body: str = Field(min_length=1, max_length=MAX_BODY)
+
+
+class CommentUpdate(_Input):
+    body: str = Field(min_length=1, max_length=MAX_BODY)
+
+
+class IssueCard(_Model):
+    """An issue on the board (看板): closed issues stay in their column, flagged closed."""
+
+    number: int
+    title: str
+    state: IssueState
+    author: User | None
+    labels: list[Label]
+    assignees: list[User]
+    milestone: MilestoneRef | None
+    comments: int
+    position: int
+
+
+class BoardColumn(_Model):
+    id: int
+    title: str
+    position: int
+    issues: list[IssueCard] = []
+
+
+class Board(_Model):
+    """The project board: columns left to right, each with its issues top to bottom."""
+
+    columns: list[BoardColumn]
+
+
+class BoardColumnCreate(_Input):
+    title: str = Field(min_length=1, max_length=100)
+
+
+class BoardColumnUpdate(_Input):
+    title: str | None = Field(None, min_length=1, max_length=100)
+    #: new place from the left, from 0
+    position: int | None = Field(None, ge=0)
+
+
+class BoardMove(_Input):
+    """Put an issue in a column at ``position`` (from 0; omitted: at the bottom)."""
+
+    column_id: int
+    position: int | None = Field(None, ge=0)

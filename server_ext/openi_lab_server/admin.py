@@ -66,8 +66,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 async def run(args: argparse.Namespace) -> str:
-    url = args.database_url or default_database_url(args.data_dir or default_data_dir())
-    platform = Platform.build(url)
+    data_dir = args.data_dir or default_data_dir()
+    url = args.database_url or default_database_url(data_dir)
+    platform = Platform.build(url, data_dir=data_dir)
     try:
         await migrate.upgrade(platform.engine)
         root = Principal(id=0, username="admin-cli", is_admin=True)

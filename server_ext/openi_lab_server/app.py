@@ -80,7 +80,7 @@ class OpeniLabApp(ExtensionApp):
     def initialize_settings(self) -> None:
         Path(self.data_dir).mkdir(parents=True, exist_ok=True)
         self._run_in_own_loop(self._prepare_database)
-        self.platform = Platform.build(self.database_url, set(self.admin_users))
+        self.platform = Platform.build(self.database_url, set(self.admin_users), self.data_dir)
         self.settings[SETTINGS_KEY] = self
         self._tasks = []
         self.log.info("OpenI platform: data in %s, database %s", self.data_dir, self._safe_url())
@@ -96,7 +96,7 @@ class OpeniLabApp(ExtensionApp):
             if backup:
                 self.log.info("OpenI database backed up to %s before upgrading", backup)
             if self.seed_demo:
-                platform = Platform.build(self.database_url, set(self.admin_users))
+                platform = Platform.build(self.database_url, set(self.admin_users), self.data_dir)
                 try:
                     if await demo.seed(platform, self.local_username):
                         self.log.info("OpenI demo data seeded")

@@ -6,7 +6,8 @@ from typing import Any
 
 from jupyter_server.utils import url_path_join
 
-from . import openapi, orgs, projects, teams, tokens, tracker, users
+from ..git.smart_http import git_routes
+from . import browse, openapi, orgs, projects, repos, teams, tokens, tracker, users
 from .base import API_PREFIX, BaseHandler, path_regex
 
 #: (path template, handler): the single source of the routes and of the OpenAPI paths.
@@ -29,6 +30,24 @@ ROUTE_TABLE: list[tuple[str, type[BaseHandler]]] = [
     ("/orgs/{org}/teams/{team}/members/{username}", teams.TeamMemberHandler),
     ("/projects", projects.ProjectsHandler),
     ("/projects/{owner}/{name}", projects.ProjectHandler),
+    ("/projects/{owner}/{name}/transfer", repos.TransferHandler),
+    ("/projects/{owner}/{name}/forks", repos.ForksHandler),
+    ("/projects/{owner}/{name}/subscription", repos.SubscriptionHandler),
+    ("/projects/{owner}/{name}/star", repos.StarHandler),
+    ("/projects/{owner}/{name}/watch", repos.WatchHandler),
+    ("/projects/{owner}/{name}/protections", repos.ProtectionsHandler),
+    ("/projects/{owner}/{name}/protections/{branch}", repos.ProtectionHandler),
+    ("/projects/{owner}/{name}/branches", browse.BranchesHandler),
+    ("/projects/{owner}/{name}/tags", browse.TagsHandler),
+    ("/projects/{owner}/{name}/tree", browse.TreeHandler),
+    ("/projects/{owner}/{name}/file", browse.FileHandler),
+    ("/projects/{owner}/{name}/raw", browse.RawHandler),
+    ("/projects/{owner}/{name}/commits", browse.CommitsHandler),
+    ("/projects/{owner}/{name}/commits/{sha}", browse.CommitHandler),
+    ("/projects/{owner}/{name}/compare", browse.CompareHandler),
+    ("/projects/{owner}/{name}/readme", browse.ReadmeHandler),
+    ("/projects/{owner}/{name}/render", browse.RenderHandler),
+    ("/projects/{owner}/{name}/counts", browse.CountsHandler),
     *tracker.ROUTES,
 ]
 
@@ -43,8 +62,7 @@ class NotFoundHandler(BaseHandler):
 
 
 def routes() -> list[tuple[str, Any]]:
-    table: list[tuple[str, Any]] = [
-        (url_path_join(API_PREFIX, path_regex(t)) + "/?", h) for t, h in ROUTE_TABLE
-    ]
+    table: list[tuple[str, Any]] = git_routes()
+    table += [(url_path_join(API_PREFIX, path_regex(t)) + "/?", h) for t, h in ROUTE_TABLE]
     table.append((url_path_join(API_PREFIX, ".*"), NotFoundHandler))
     return table

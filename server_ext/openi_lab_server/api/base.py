@@ -80,6 +80,8 @@ def endpoint(
             except DomainError as exc:
                 self.fail(exc.status, exc.message, exc.errors)
                 return
+            if self._finished:  # a raw endpoint that streamed its own answer
+                return
             self.set_status(status)
             if status == 204 or adapter is None:
                 self.finish()

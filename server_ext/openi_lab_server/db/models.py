@@ -163,6 +163,13 @@ class Project(Timestamps, Base):
     pushed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
 
     owner: Mapped[Account] = relationship(lazy="joined")
+    fork_parent: Mapped[Project | None] = relationship(
+        remote_side=[id], lazy="joined", join_depth=1
+    )
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.owner.name}/{self.name}"
 
     __table_args__ = (
         UniqueConstraint("owner_id", "lower_name"),

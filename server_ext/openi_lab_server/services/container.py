@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from ..db import all_models  # noqa: F401  (every table known before the first query)
 from ..db.engine import create_engine, session_factory
+from ..git.store import RepoStore
 from .accounts import AccountService
+from .browse import BrowseService
 from .projects import ProjectService
+from .repos import RepoService
 from .tokens import TokenService
 from .tracker import TrackerService
 
@@ -22,10 +26,16 @@ class Platform:
     tokens: TokenService
     projects: ProjectService
     tracker: TrackerService
+    repos: RepoService
+    browse: BrowseService
 
     @classmethod
-    def build(cls, database_url: str, admin_users: set[str] | None = None) -> Platform:
+    def build(
+        cls, database_url: str, admin_users: set[str] | None = None, data_dir: str | None = None
+    ) -> Platform:
+        """``data_dir`` holds the repositories (default: beside a SQLite file, or a temp dir)."""
         engine = create_engine(database_url)
+        store = RepoStore(Path(data_dir or _default_root(database_url)) / "repositories")
         sessions = session_factory(engine)
         projects = ProjectService(sessions)
         return cls(
@@ -35,7 +45,20 @@ class Platform:
             tokens=TokenService(sessions),
             projects=projects,
             tracker=TrackerService(sessions, projects),
+            repos=RepoService(sessions, projects, store),
+            browse=BrowseService(sessions, projects, store),
         )
 
     async def close(self) -> None:
         await self.engine.dispose()
+
+
+def _default_root(database_url: str) -> str:
+    from ..db.migrate import sqlite_path
+
+    path = sqlite_path(database_url)
+    if path is not None:
+        return str(path.parent)
+    import tempfile
+
+    return tempfile.mkdtemp(prefix="openi-lab-")

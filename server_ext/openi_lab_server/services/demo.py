@@ -58,17 +58,26 @@ async def seed(platform: Platform, username: str) -> bool:
         for member in members:
             await platform.accounts.add_team_member(admin, org, team, member)
     for org, project, desc, vis in PROJECTS:
-        await platform.projects.create(
+        await platform.repos.create(
             admin,
-            s.ProjectCreate(
-                owner=org, name=project, description=desc, visibility=s.Visibility(vis)
+            s.RepoCreate(
+                owner=org,
+                name=project,
+                description=desc,
+                visibility=s.Visibility(vis),
+                auto_init=True,
+                license="apache-2.0",
+                gitignore="python",
             ),
         )
     mine = Principal(id=me.id, username=me.username, is_admin=me.is_admin)
-    await platform.projects.create(
+    await platform.repos.create(
         mine,
-        s.ProjectCreate(
-            name="mnist-demo", description="My first training task on MNIST", visibility="private"
+        s.RepoCreate(
+            name="mnist-demo",
+            description="My first training task on MNIST",
+            visibility=s.Visibility.private,
+            auto_init=True,
         ),
     )
     return True

@@ -29,6 +29,15 @@ def project_out(p: Project, role: s.Role | None = None) -> s.Project:
         created_at=p.created_at,
         updated_at=p.updated_at,
         role=role,
+        default_branch=p.default_branch,
+        is_archived=p.is_archived,
+        fork_parent=p.fork_parent.full_name if p.fork_parent_id and p.fork_parent else None,
+        topics=p.topics.split(),
+        num_stars=p.num_stars,
+        num_forks=p.num_forks,
+        num_watches=p.num_watches,
+        pushed_at=p.pushed_at,
+        clone_path=f"openi/git/{p.owner.name}/{p.name}.git",
     )
 
 

@@ -1,0 +1,1 @@
+"""Git: repository storage and operations (dulwich), and the smart-HTTP transport."""
