@@ -8,7 +8,7 @@ the contract cannot drift from the code.
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Annotated, Generic, Literal, TypeVar
 
@@ -408,6 +408,52 @@ class Rendered(_Model):
     html: str
 
 
+class RepoImport(RepoCreate):
+    """A new project whose history comes from another platform project (a copy, not a fork)."""
+
+    source: str = Field(pattern=r"^[^/\s]+/[^/\s]+$", description="owner/name to copy")
+
+
+class WorkspaceClone(_Input):
+    #: directory relative to the Jupyter root; default: the project's name
+    path: str | None = Field(None, max_length=255)
+
+
+class WorkspaceCloned(_Model):
+    path: str
+    remote: str
+
+
+class ReleaseAsset(_Model):
+    id: int
+    name: str
+    size: int
+    sha256: str
+    download_count: int
+    download_url: str
+
+
+class Release(_Model):
+    id: int
+    tag: str
+    title: str
+    notes: str
+    commit: str
+    is_prerelease: bool
+    author: User | None
+    created_at: datetime
+    assets: list[ReleaseAsset] = []
+
+
+class ReleaseCreate(_Input):
+    tag: BranchName
+    #: branch or commit to tag when the tag does not exist yet (default: the default branch)
+    target: str | None = Field(None, max_length=255)
+    title: str = Field("", max_length=255)
+    notes: str = Field("", max_length=65_535)
+    is_prerelease: bool = False
+
+
 class RepoCounts(_Model):
     """The numbers the project tabs show."""
 
@@ -423,7 +469,6 @@ class RepoCounts(_Model):
 
 # --- issue tracker -------------------------------------------------------------------------
 
-from datetime import date  # noqa: E402  (kept with the section it serves)
 
 #: Label colours: ``#rrggbb``.
 COLOR_PATTERN = r"^#[0-9a-fA-F]{6}$"
