@@ -661,3 +661,92 @@ class BoardMove(_Input):
 
     column_id: int
     position: int | None = Field(None, ge=0)
+
+
+# --- pull requests -------------------------------------------------------------------------
+
+
+class PullState(StrEnum):
+    """What a pull request list shows: ``closed`` means closed without being merged."""
+
+    open = "open"
+    closed = "closed"
+    merged = "merged"
+    all = "all"
+
+
+class MergeMethod(StrEnum):
+    """``merge``: a merge commit (always, even when a fast-forward is possible);
+    ``fast-forward``: move the base branch to the head, refused when the base has moved on."""
+
+    merge = "merge"
+    fast_forward = "fast-forward"
+
+
+class Pull(Issue):
+    """合并请求: an issue (``is_pull`` true, sharing its number space, labels, comments…) that
+    proposes ``head`` — a branch of this project, or ``owner:branch`` of a fork — into ``base``.
+
+    ``mergeable`` is ``None`` while unknown (recomputed on the next read after a push);
+    ``conflicts`` names the files that both sides changed incompatibly. ``commits``,
+    ``additions``, ``deletions`` and ``changed_files`` describe the diff from the merge base.
+    """
+
+    head: str
+    base: str
+    head_sha: str
+    base_sha: str
+    merge_base: str | None
+    mergeable: bool | None
+    conflicts: list[str]
+    merged: bool
+    merged_sha: str | None
+    merged_at: datetime | None
+    merged_by: User | None
+    commits: int
+    additions: int
+    deletions: int
+    changed_files: int
+
+
+class PullCreate(_Input):
+    title: str = Field(min_length=1, max_length=255)
+    body: str = Field("", max_length=MAX_BODY)
+    #: a branch of this project, or ``owner:branch`` (``owner/name:branch``) of a fork of it
+    head: str = Field(min_length=1, max_length=400)
+    base: str = Field(min_length=1, max_length=255)
+
+
+class PullUpdate(_Input):
+    """Only the fields sent change; a merged pull request cannot be reopened."""
+
+    title: str | None = Field(None, min_length=1, max_length=255)
+    body: str | None = Field(None, max_length=MAX_BODY)
+    state: IssueState | None = None
+
+
+class PullMerge(_Input):
+    method: MergeMethod = MergeMethod.merge
+    #: the merge commit's message (default ``Merge pull request #N from head``)
+    message: str | None = Field(None, min_length=1, max_length=MAX_BODY)
+
+
+class NotebookCellChange(_Model):
+    """One notebook cell in a diff: ``kind`` added/removed/modified/unchanged; indexes are
+    0-based in the old/new notebook; ``source_diff`` is the unified diff of an edited source."""
+
+    kind: Literal["added", "removed", "modified", "unchanged"]
+    cell_type: str
+    old_index: int | None
+    new_index: int | None
+    source_diff: str | None
+    outputs_changed: bool
+    old_source: str | None
+    new_source: str | None
+
+
+class PullFile(FileDiff):
+    """A changed file; a notebook (``.ipynb``) also carries its cell-level changes (``None``
+    when either side is not a readable notebook or the file is too large)."""
+
+    cells: list[NotebookCellChange] | None = None

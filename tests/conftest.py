@@ -116,7 +116,7 @@ class ApiClient:
         if anonymous:
             self.headers["Authorization"] = ""
 
-    async def call(self, method: str, path: str, body: Any = None, **params: Any) -> Reply:
+    async def call(self, method: str, path: str, /, body: Any = None, **params: Any) -> Reply:
         kwargs: dict[str, Any] = {"method": method, "headers": dict(self.headers)}
         if body is not None:
             kwargs["body"] = body if isinstance(body, str | bytes) else json.dumps(body)
@@ -127,7 +127,7 @@ class ApiClient:
         text = resp.body.decode() if resp.body else ""
         return Reply(resp.code, json.loads(text) if text else None, resp.headers)
 
-    async def get(self, path: str, **params: Any) -> Reply:
+    async def get(self, path: str, /, **params: Any) -> Reply:
         return await self.call("GET", path, **params)
 
     async def post(self, path: str, body: Any = None) -> Reply:

@@ -50,7 +50,7 @@ async def test_openapi_document_describes_every_route(api):
     assert doc["openapi"].startswith("3.")
     for template, handler in ROUTE_TABLE:
         for method in operations(handler):
-            assert method in doc["paths"][template], (method, template)
+            assert method in doc["paths"][template.replace("*}", "}")], (method, template)
     create_org = doc["paths"]["/orgs"]["post"]
     schema_ref = create_org["requestBody"]["content"]["application/json"]["schema"]["$ref"]
     name = schema_ref.rsplit("/", 1)[1]

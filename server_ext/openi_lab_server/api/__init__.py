@@ -7,7 +7,19 @@ from typing import Any
 from jupyter_server.utils import url_path_join
 
 from ..git.smart_http import git_routes
-from . import browse, openapi, orgs, projects, repos, teams, tokens, tracker, users
+from . import (
+    browse,
+    openapi,
+    orgs,
+    projects,
+    pulls,
+    releases,
+    repos,
+    teams,
+    tokens,
+    tracker,
+    users,
+)
 from .base import API_PREFIX, BaseHandler, path_regex
 
 #: (path template, handler): the single source of the routes and of the OpenAPI paths.
@@ -28,9 +40,13 @@ ROUTE_TABLE: list[tuple[str, type[BaseHandler]]] = [
     ("/orgs/{org}/teams/{team}", teams.TeamHandler),
     ("/orgs/{org}/teams/{team}/members", teams.TeamMembersHandler),
     ("/orgs/{org}/teams/{team}/members/{username}", teams.TeamMemberHandler),
+    ("/user/starred", repos.StarredHandler),
     ("/projects", projects.ProjectsHandler),
+    ("/projects/import", repos.ImportHandler),
     ("/projects/{owner}/{name}", projects.ProjectHandler),
     ("/projects/{owner}/{name}/transfer", repos.TransferHandler),
+    ("/projects/{owner}/{name}/bundle", repos.BundleHandler),
+    ("/projects/{owner}/{name}/workspace-clone", repos.WorkspaceCloneHandler),
     ("/projects/{owner}/{name}/forks", repos.ForksHandler),
     ("/projects/{owner}/{name}/subscription", repos.SubscriptionHandler),
     ("/projects/{owner}/{name}/star", repos.StarHandler),
@@ -42,6 +58,7 @@ ROUTE_TABLE: list[tuple[str, type[BaseHandler]]] = [
     ("/projects/{owner}/{name}/tree", browse.TreeHandler),
     ("/projects/{owner}/{name}/file", browse.FileHandler),
     ("/projects/{owner}/{name}/raw", browse.RawHandler),
+    ("/projects/{owner}/{name}/blob/{rest*}", browse.BlobHandler),
     ("/projects/{owner}/{name}/commits", browse.CommitsHandler),
     ("/projects/{owner}/{name}/commits/{sha}", browse.CommitHandler),
     ("/projects/{owner}/{name}/compare", browse.CompareHandler),
@@ -49,6 +66,8 @@ ROUTE_TABLE: list[tuple[str, type[BaseHandler]]] = [
     ("/projects/{owner}/{name}/render", browse.RenderHandler),
     ("/projects/{owner}/{name}/counts", browse.CountsHandler),
     *tracker.ROUTES,
+    *pulls.ROUTES,
+    *releases.ROUTES,
 ]
 
 

@@ -240,5 +240,6 @@ class BaseHandler(APIHandler):
 
 
 def path_regex(template: str) -> str:
-    """``/orgs/{org}`` → a tornado pattern with named groups."""
+    """``/orgs/{org}`` → a tornado pattern with named groups; ``{rest*}`` spans slashes."""
+    template = re.sub(r"\{(\w+)\*\}", r"(?P<\1>.+)", template)
     return re.sub(r"\{(\w+)\}", r"(?P<\1>[^/]+)", template)

@@ -15,9 +15,9 @@ class BrowseHandler(BaseHandler):
     def ref_path(self) -> tuple[str | None, str]:
         return self.str_arg("ref"), self.get_query_argument("path", "")
 
-    def tree_url(self, owner: str, name: str, ref: str | None) -> str:
-        """Where relative links of a rendered README point (the lab resolves them)."""
-        return f"{self.base_url}openi/api/v1/projects/{owner}/{name}/raw?ref={ref or ''}&path="
+    def tree_url(self, owner: str, name: str, ref: str | None, default: str) -> str:
+        """Base of relative links and images in rendered markdown: the ``blob`` route."""
+        return f"{self.base_url}openi/api/v1/projects/{owner}/{name}/blob/{ref or default}/"
 
 
 class BranchesHandler(BrowseHandler):
@@ -50,6 +50,9 @@ class RawHandler(BrowseHandler):
     @endpoint("A file's bytes (download)", tag="code", query=REF_PATH)
     async def get(self, owner: str, name: str) -> None:
         ref, path = self.ref_path()
+        await self.send_raw(owner, name, ref, path)
+
+    async def send_raw(self, owner: str, name: str, ref: str | None, path: str) -> None:
         data, sha = await self.platform.browse.raw(self.actor, owner, name, ref, path)
         filename = path.rsplit("/", 1)[-1]
         kind = mimetypes.guess_type(filename)[0] or "application/octet-stream"
@@ -104,7 +107,8 @@ class ReadmeHandler(BrowseHandler):
     @endpoint("The README as safe HTML", tag="code", response=s.Rendered, query=("ref",))
     async def get(self, owner: str, name: str) -> s.Rendered:
         ref = self.str_arg("ref")
-        base = self.tree_url(owner, name, ref)
+        project = await self.platform.projects.get(self.actor, owner, name)
+        base = self.tree_url(owner, name, ref, project.default_branch)
         return await self.platform.browse.readme(self.actor, owner, name, ref, base)
 
 
@@ -114,7 +118,9 @@ class RenderHandler(BrowseHandler):
     )
     async def get(self, owner: str, name: str) -> s.Rendered:
         ref, path = self.ref_path()
-        base = self.tree_url(owner, name, ref)
+        project = await self.platform.projects.get(self.actor, owner, name)
+        folder = path.rsplit("/", 1)[0] + "/" if "/" in path else ""
+        base = self.tree_url(owner, name, ref, project.default_branch) + folder
         return await self.platform.browse.render(self.actor, owner, name, ref, path, base)
 
 
@@ -122,3 +128,13 @@ class CountsHandler(BrowseHandler):
     @endpoint("Counts for the project tabs", tag="code", response=s.RepoCounts)
     async def get(self, owner: str, name: str) -> s.RepoCounts:
         return await self.platform.browse.counts(self.actor, owner, name)
+
+
+class BlobHandler(RawHandler):
+    """``blob/<ref>/<path>``: what relative links in rendered markdown point to; the ref is
+    the longest branch or tag name that prefixes the rest, as on GitHub."""
+
+    @endpoint("A file's bytes by ref and path in the URL", tag="code")
+    async def get(self, owner: str, name: str, rest: str) -> None:
+        ref, path = await self.platform.browse.split_ref_path(self.actor, owner, name, rest)
+        await self.send_raw(owner, name, ref, path)

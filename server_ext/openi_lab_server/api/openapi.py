@@ -53,7 +53,7 @@ def build(routes: list[tuple[str, type[BaseHandler]]]) -> dict[str, Any]:
             continue
         params = [
             {"name": n, "in": "path", "required": True, "schema": {"type": "string"}}
-            for n in re.findall(r"\{(\w+)\}", template)
+            for n in re.findall(r"\{(\w+)\*?\}", template)
         ]
         item: dict[str, Any] = {}
         for method, op in ops.items():
@@ -90,7 +90,7 @@ def build(routes: list[tuple[str, type[BaseHandler]]]) -> dict[str, Any]:
                 ok["content"] = {"application/json": {"schema": ref(op.response, "serialization")}}
             entry["responses"][str(op.status)] = ok
             item[method] = entry
-        paths[template] = item
+        paths[template.replace("*}", "}")] = item
     return {
         "openapi": "3.1.0",
         "info": {

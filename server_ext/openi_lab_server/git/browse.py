@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 from dulwich.diff_tree import tree_changes
-from dulwich.objects import Blob, Commit, Tag, Tree
+from dulwich.objects import Blob, Commit, Tag, Tree, TreeEntry
 from dulwich.patch import write_object_diff
 from dulwich.repo import Repo
 from dulwich.walk import Walker
@@ -160,6 +160,8 @@ def blob(repo: Repo, commit: Commit, path: str) -> Blob:
         raise Invalid("path", "names the repository root, not a file")
     mode, sha = _walk(repo, commit, parts)
     kind = _kind(mode)
+    if kind == "symlink":
+        raise Invalid("path", f"'{path}' is a symbolic link; links are never followed")
     if kind != "file":
         raise Invalid("path", f"'{path}' is a {kind}, not a file")
     obj = repo[sha]
@@ -185,7 +187,8 @@ def diff(repo: Repo, old_tree: bytes | None, new_tree: bytes) -> list[dict[str, 
         if len(files) >= MAX_DIFF_FILES:
             files.append({"path": "…", "status": "truncated", "patch": None})
             break
-        old, new = change.old, change.new
+        old = change.old if change.old is not None else TreeEntry(None, None, None)
+        new = change.new if change.new is not None else TreeEntry(None, None, None)
         path = (new.path or old.path).decode(errors="replace")
         status = {"add": "added", "delete": "deleted", "modify": "modified"}.get(
             change.type, change.type

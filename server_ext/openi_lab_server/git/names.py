@@ -11,7 +11,12 @@ MAX_PATH = 4096
 
 def check_branch(name: str, field: str = "branch") -> str:
     """A branch (or tag) short name that git itself would accept."""
-    if not name or len(name) > 255 or not check_ref_format(b"refs/heads/" + name.encode()):
+    if (
+        not name
+        or len(name) > 255
+        or name.startswith("-")  # never mistaken for an option of a git command
+        or not check_ref_format(b"refs/heads/" + name.encode())
+    ):
         raise Invalid(field, f"'{name}' is not a valid git ref name")
     return name
 

@@ -131,6 +131,25 @@ class BrowseService:
 
         return await self._in_repo(pid, run)
 
+    async def split_ref_path(
+        self, actor: Principal, owner: str, name: str, rest: str
+    ) -> tuple[str, str]:
+        pid, _, _ = await self._project(actor, owner, name)
+
+        def run(repo: Repo) -> tuple[str, str]:
+            names = {
+                r.split(b"/", 2)[2].decode(errors="replace")
+                for r in repo.refs.as_dict()
+                if r.startswith((b"refs/heads/", b"refs/tags/"))
+            }
+            parts = rest.split("/")
+            for i in range(len(parts) - 1, 0, -1):
+                if "/".join(parts[:i]) in names:
+                    return "/".join(parts[:i]), "/".join(parts[i:])
+            return parts[0], "/".join(parts[1:])  # a commit sha, or a ref that 404s
+
+        return await self._in_repo(pid, run)
+
     async def raw(
         self, actor: Principal, owner: str, name: str, ref: str | None, path: str
     ) -> tuple[bytes, str]:

@@ -13,9 +13,12 @@ from ..git.store import RepoStore
 from .accounts import AccountService
 from .browse import BrowseService
 from .projects import ProjectService
+from .pulls import PullService
+from .releases import ReleaseService
 from .repos import RepoService
 from .tokens import TokenService
 from .tracker import TrackerService
+from .workspace import WorkspaceService
 
 
 @dataclass
@@ -28,6 +31,9 @@ class Platform:
     tracker: TrackerService
     repos: RepoService
     browse: BrowseService
+    pulls: PullService
+    releases: ReleaseService
+    workspace: WorkspaceService
 
     @classmethod
     def build(
@@ -35,18 +41,25 @@ class Platform:
     ) -> Platform:
         """``data_dir`` holds the repositories (default: beside a SQLite file, or a temp dir)."""
         engine = create_engine(database_url)
-        store = RepoStore(Path(data_dir or _default_root(database_url)) / "repositories")
+        root = Path(data_dir or _default_root(database_url))
+        store = RepoStore(root / "repositories")
         sessions = session_factory(engine)
         projects = ProjectService(sessions)
+        tracker = TrackerService(sessions, projects)
+        pulls = PullService(sessions, projects, tracker, store)
+        tokens = TokenService(sessions)
         return cls(
             engine=engine,
             sessions=sessions,
             accounts=AccountService(sessions, admin_users or set()),
-            tokens=TokenService(sessions),
+            tokens=tokens,
             projects=projects,
-            tracker=TrackerService(sessions, projects),
+            tracker=tracker,
             repos=RepoService(sessions, projects, store),
-            browse=BrowseService(sessions, projects, store),
+            browse=BrowseService(sessions, projects, store, counters=[pulls.count_open]),
+            pulls=pulls,
+            releases=ReleaseService(sessions, projects, store, root / "release-assets"),
+            workspace=WorkspaceService(projects, tokens),
         )
 
     async def close(self) -> None:

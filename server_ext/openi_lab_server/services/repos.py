@@ -124,6 +124,77 @@ class RepoService:
             await session.commit()
         return await self.projects.get(actor, fork.owner, fork.name)
 
+    async def import_from(self, actor: Principal, body: s.RepoImport) -> s.Project:
+        """A new project with a full copy of another project's history (not a fork)."""
+        owner, _, name = body.source.partition("/")
+        async with self.sessions() as session:
+            source, _ = await self.projects.resolve(session, actor, owner, name, s.Role.read)
+            source_id, branch = source.id, source.default_branch
+        create = s.ProjectCreate(
+            owner=body.owner, name=body.name, description=body.description,
+            visibility=body.visibility,
+        )  # fmt: skip
+        project = await self.projects.create(actor, create)
+        try:
+            await asyncio.to_thread(self.store.fork, source_id, project.id)
+        except Exception:
+            await self._drop_project(project.id)
+            raise
+        async with self.sessions() as session:
+            await session.execute(
+                update(Project)
+                .where(Project.id == project.id)
+                .values(default_branch=branch, pushed_at=datetime.now(UTC))
+            )
+            await session.commit()
+        return await self.projects.get(actor, project.owner, project.name)
+
+    async def import_bundle(
+        self, actor: Principal, owner: str, name: str, bundle: Path
+    ) -> s.Project:
+        """Fill an empty project from a ``git bundle`` file (verified first)."""
+        async with self.sessions() as session:
+            project, _ = await self.projects.resolve(session, actor, owner, name, s.Role.write)
+            pid = project.id
+        path = self.store.path(pid)
+        code, out = await _git("bundle", "verify", str(bundle), cwd=path)
+        if code != 0:
+            reason = (out.strip().splitlines() or ["not a git bundle"])[-1]
+            raise Invalid("body", f"not a valid git bundle: {reason}")
+        code, out = await _git("show-ref", cwd=path)
+        if out.strip():
+            raise Conflict(f"{owner}/{name} is not empty; import into a new project")
+        code, out = await _git("fetch", "-q", str(bundle), "+refs/heads/*:refs/heads/*",
+                               "+refs/tags/*:refs/tags/*", cwd=path)  # fmt: skip
+        if code != 0:
+            raise Invalid("body", "the bundle could not be imported: " + out.strip()[-300:])
+        branches = (
+            await _git("for-each-ref", "--format=%(refname:short)", "refs/heads", cwd=path)
+        )[1].split()
+        async with self.sessions() as session:
+            row = await session.get(Project, pid)
+            assert row is not None
+            if branches and row.default_branch not in branches:
+                row.default_branch = "main" if "main" in branches else branches[0]
+                await asyncio.to_thread(self._set_head, pid, row.default_branch)
+            row.pushed_at = datetime.now(UTC)
+            await session.commit()
+        return await self.projects.get(actor, owner, name)
+
+    async def starred_by(self, actor: Principal, req: PageRequest) -> PageResult:
+        async with self.sessions() as session:
+            stmt = (
+                select(Project)
+                .join(Star, Star.project_id == Project.id)
+                .where(Star.user_id == actor.id)
+                .where(visible_owner_clause(actor, Project.owner_id, Project.visibility))
+                .order_by(Star.created_at.desc())
+            )
+            page = await paginate(session, stmt, req)
+        return PageResult(
+            [project_out(p) for p in page.items], page.total, page.page, page.per_page
+        )
+
     async def list_forks(
         self, actor: Principal, owner: str, name: str, req: PageRequest
     ) -> PageResult:
@@ -441,3 +512,11 @@ class RepoService:
         async with self.sessions() as session:
             await session.execute(delete(Project).where(Project.id == project_id))
             await session.commit()
+
+
+async def _git(*args: str, cwd: Path) -> tuple[int, str]:
+    proc = await asyncio.create_subprocess_exec(
+        "git", *args, cwd=cwd, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT
+    )
+    out, _ = await proc.communicate()
+    return proc.returncode or 0, out.decode(errors="replace")
