@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shlex
+import subprocess
 
 from IPython.core.magic import Magics, line_magic, magics_class
 
@@ -13,6 +14,8 @@ USAGE = """usage: %openi <command>
   whoami              the signed-in platform user
   orgs [query]        organisations you can see
   projects [owner]    projects you can see
+  clone owner/repo [dir]   git clone with a push-ready remote
+  issues owner/repo   open issues of a project
 """
 
 
@@ -48,6 +51,19 @@ class OpeniMagics(Magics):
                     print(f"{lock}{p.full_name:<30} {p.description}")
                 print(f"{projects.total} project(s)")
                 return None
+            if command == "clone" and rest:
+                target = self.client().clone(rest[0], rest[1] if len(rest) > 1 else None)
+                print(f"cloned {rest[0]} into {target}/")
+                return None
+            if command == "issues" and rest:
+                issues = self.client().issues(rest[0])
+                for issue in issues.items:
+                    print(f"#{issue.number:<5} {issue.title}")
+                print(f"{issues.total} open issue(s)")
+                return None
+        except subprocess.CalledProcessError as exc:
+            print(f"openi: git failed ({exc.returncode})")
+            return None
         except (ApiError, DiscoveryError) as exc:
             print(f"openi: {exc}")
             return None

@@ -104,3 +104,21 @@ async def test_client_errors_carry_the_servers_reason(
     assert name == "PCL"
     assert err.status == 409 and "already taken" in err.message
     assert err.errors[0].field == "name"
+
+
+async def test_magic_clone_and_issues(jp_serverapp, api):
+    from pathlib import Path
+
+    jp_serverapp.write_server_info_file()
+    await api.post("projects", {"name": "demo", "auto_init": True})
+    await api.post("projects/alice/demo/issues", {"title": "Train on Ascend 910"})
+    clone = Path(jp_serverapp.root_dir) / "work" / "demo"
+    out = await _run_in_kernel(
+        jp_serverapp,
+        f"%load_ext openi_lab\n%openi clone alice/demo {clone}\n%openi issues alice/demo\n",
+    )
+    assert f"cloned alice/demo into {clone}/" in out, out
+    assert "#1     Train on Ascend 910" in out and "1 open issue(s)" in out
+    assert (clone / "README.md").read_text().startswith("# demo")
+    remote = (clone / ".git" / "config").read_text()
+    assert "openi_" in remote and "/openi/git/alice/demo.git" in remote
