@@ -1,5 +1,6 @@
 import type { ITranslator, TranslationBundle } from '@jupyterlab/translation';
 
+import { ZH_CN_CODE_HOSTING } from './i18nCodeHosting';
 import { I18N_DOMAIN } from './ids';
 
 /**
@@ -48,7 +49,8 @@ export const ZH_CN_CATALOG: Readonly<Record<string, string>> = {
   'Models you have trained or registered will appear here.':
     '你训练或登记的模型将显示在这里。',
   'Statistics of your projects, tasks and resource usage will appear here.':
-    '你的项目、任务和资源使用统计将显示在这里。'
+    '你的项目、任务和资源使用统计将显示在这里。',
+  ...ZH_CN_CODE_HOSTING
 };
 
 /** The translation helpers every view receives. */

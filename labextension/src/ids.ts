@@ -13,5 +13,7 @@ export const PALETTE_CATEGORY = 'OpenI';
 export const CommandIds = {
   openSidebar: 'openi:open-sidebar',
   refresh: 'openi:refresh',
-  openApiDocs: 'openi:open-api-docs'
+  openApiDocs: 'openi:open-api-docs',
+  openProject: 'openi:open-project',
+  newProject: 'openi:new-project'
 } as const;

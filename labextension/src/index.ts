@@ -8,6 +8,7 @@ import type { JupyterFrontEndPlugin } from '@jupyterlab/application';
 
 import { apiPlugin } from './plugins/api';
 import { commandsPlugin } from './plugins/commands';
+import { projectsPlugin } from './plugins/projects';
 import { sidebarPlugin } from './plugins/sidebar';
 
 export * from './tokens';
@@ -16,7 +17,8 @@ export * from './api';
 const plugins: JupyterFrontEndPlugin<unknown>[] = [
   apiPlugin,
   sidebarPlugin,
-  commandsPlugin
+  commandsPlugin,
+  projectsPlugin
 ];
 
 export default plugins;

@@ -1,5 +1,7 @@
 import { ServerConnection } from '@jupyterlab/services';
 
+import { RepoClient } from './repo';
+import type { IProjectCreate } from './repoTypes';
 import { requestJson, segment, type HttpMethod, type Query } from './request';
 import type {
   IListQuery,
@@ -9,6 +11,7 @@ import type {
   IOrgUpdate,
   IPage,
   IProject,
+  IProjectQuery,
   ITeam,
   ITeamCreate,
   IToken,
@@ -149,9 +152,24 @@ export class OpenIClient {
 
   // --- projects ----------------------------------------------------------
 
-  /** Projects visible to the signed-in user. */
-  listProjects(query?: IListQuery): Promise<IPage<IProject>> {
+  /** Projects visible to the signed-in user (of one owner with `owner`). */
+  listProjects(query?: IProjectQuery): Promise<IPage<IProject>> {
     return this._get('projects', query);
+  }
+
+  /** Projects the signed-in user starred (点赞). */
+  listStarred(query?: IListQuery): Promise<IPage<IProject>> {
+    return this._get('user/starred', query);
+  }
+
+  /** Creates a project with its git repository. */
+  createProject(body: IProjectCreate): Promise<IProject> {
+    return this._send('POST', 'projects', body);
+  }
+
+  /** The API of one project: code, issues, pull requests, settings. */
+  repo(owner: string, name: string): RepoClient {
+    return new RepoClient(this.serverSettings, owner, name);
   }
 
   getProject(owner: string, name: string): Promise<IProject> {

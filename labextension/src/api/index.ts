@@ -1,5 +1,8 @@
 // Public surface of the REST API client.
 export * from './types';
+export * from './repoTypes';
+export * from './trackerTypes';
 export { ApiError, errorMessage } from './errors';
 export { API_PREFIX, apiUrl } from './request';
 export { OpenIClient, type IOpenIClientOptions } from './client';
+export { RepoClient } from './repo';

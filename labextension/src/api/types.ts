@@ -32,6 +32,11 @@ export interface IListQuery {
   q?: string;
 }
 
+/** Query of `GET projects`. */
+export interface IProjectQuery extends IListQuery {
+  owner?: string;
+}
+
 export interface IUser {
   id: number;
   username: string;
@@ -88,6 +93,9 @@ export interface IMember {
   role: OrgRole;
 }
 
+/** The caller's role on a resource: read < write < admin < owner. */
+export type Role = 'read' | 'write' | 'admin' | 'owner';
+
 export interface IProject {
   id: number;
   owner: string;
@@ -97,6 +105,18 @@ export interface IProject {
   visibility: Visibility;
   created_at: string;
   updated_at: string;
+  role?: Role | null;
+  default_branch?: string;
+  is_archived?: boolean;
+  /** `owner/name` of the project this one was forked from. */
+  fork_parent?: string | null;
+  topics?: string[];
+  num_stars?: number;
+  num_forks?: number;
+  num_watches?: number;
+  pushed_at?: string | null;
+  /** Git remote below the server's base URL: `openi/git/<owner>/<name>.git`. */
+  clone_path?: string;
 }
 
 export interface IToken {

@@ -5,7 +5,7 @@ import type { OpenIClient } from '../api';
 import type { ITrans } from '../i18n';
 import { CurrentUser } from './CurrentUser';
 import { ExploreSection } from './ExploreSection';
-import { ProjectsSection } from './ProjectsSection';
+import { ProjectsSection, type IProjectActions } from './ProjectsSection';
 import { Section } from './Section';
 import { PLACEHOLDER_MESSAGES, SECTIONS, type SectionKey } from './sections';
 import { EmptyState } from './status';
@@ -15,6 +15,8 @@ export interface ISidebarPanelProps {
   trans: ITrans;
   /** Bumped on refresh; every request re-runs when it changes. */
   generation: number;
+  /** Open / create projects (commands); absent, the list is read-only. */
+  actions?: IProjectActions;
 }
 
 /** Props of the whole panel: the sections' props plus the refresh action. */

@@ -6,6 +6,7 @@ import type { ITrans } from '../i18n';
 import { SIDEBAR_ID } from '../ids';
 import { openiIcon } from '../icons';
 import type { IOpenISidebar } from '../tokens';
+import type { IProjectActions } from './ProjectsSection';
 import { SidebarPanel } from './SidebarPanel';
 
 /**
@@ -16,7 +17,8 @@ import { SidebarPanel } from './SidebarPanel';
 export class SidebarWidget extends ReactWidget implements IOpenISidebar {
   constructor(
     private readonly _client: OpenIClient,
-    private readonly _trans: ITrans
+    private readonly _trans: ITrans,
+    private readonly _actions?: IProjectActions
   ) {
     super();
     this.id = SIDEBAR_ID;
@@ -36,6 +38,7 @@ export class SidebarWidget extends ReactWidget implements IOpenISidebar {
         client={this._client}
         trans={this._trans}
         generation={this._generation}
+        actions={this._actions}
         onRefresh={() => this.refresh()}
       />
     );

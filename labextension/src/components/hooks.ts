@@ -62,12 +62,13 @@ export interface IPagedList<T> {
 }
 
 /**
- * Loads page 1 of a list endpoint when `generation` changes, and appends
- * further pages on demand ("More").
+ * Loads page 1 of a list endpoint when `generation` changes (a refresh
+ * counter, or a key of the current filters), and appends further pages on
+ * demand ("More").
  */
 export function usePagedList<T>(
   loadPage: (page: number) => Promise<IPage<T>>,
-  generation: number
+  generation: number | string
 ): IPagedList<T> {
   const [items, setItems] = React.useState<T[]>([]);
   const [total, setTotal] = React.useState(0);

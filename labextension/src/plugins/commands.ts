@@ -49,7 +49,11 @@ export const commandsPlugin: JupyterFrontEndPlugin<void> = {
     });
 
     if (palette) {
-      for (const command of Object.values(CommandIds)) {
+      for (const command of [
+        CommandIds.openSidebar,
+        CommandIds.refresh,
+        CommandIds.openApiDocs
+      ]) {
         palette.addItem({ command, category: PALETTE_CATEGORY });
       }
     }

@@ -7,6 +7,7 @@ import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 
 import { SidebarWidget } from '../components/SidebarWidget';
 import { createTrans } from '../i18n';
+import { CommandIds } from '../ids';
 import { IOpenIClient, IOpenISidebar } from '../tokens';
 
 /** Rank among the left sidebar tabs: after the built-in ones. */
@@ -27,7 +28,12 @@ export const sidebarPlugin: JupyterFrontEndPlugin<IOpenISidebar> = {
     restorer: ILayoutRestorer | null
   ): IOpenISidebar => {
     const trans = createTrans(translator ?? nullTranslator);
-    const widget = new SidebarWidget(client, trans);
+    // Projects open through commands (plugins/projects.ts registers them).
+    const widget = new SidebarWidget(client, trans, {
+      openProject: (owner, name) =>
+        void app.commands.execute(CommandIds.openProject, { owner, name }),
+      newProject: () => void app.commands.execute(CommandIds.newProject)
+    });
     app.shell.add(widget, 'left', { rank: SIDEBAR_RANK });
     // Remember whether the panel was open across reloads.
     restorer?.add(widget, widget.id);

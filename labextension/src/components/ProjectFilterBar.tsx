@@ -1,0 +1,94 @@
+import * as React from 'react';
+
+import type { ITrans } from '../i18n';
+
+export type ProjectFilter = 'all' | 'mine' | 'orgs' | 'starred';
+
+const FILTERS: Array<[ProjectFilter, string]> = [
+  ['all', 'All'],
+  ['mine', 'Mine'],
+  ['orgs', 'My organisations'],
+  ['starred', 'Starred']
+];
+
+/** Filter tabs, the organisation picker, the search box and "New project". */
+export function ProjectFilterBar(props: {
+  trans: ITrans;
+  filter: ProjectFilter;
+  onFilter: (filter: ProjectFilter) => void;
+  onSearch: (q: string) => void;
+  orgs: string[];
+  org: string;
+  onOrg: (org: string) => void;
+  onNew?: () => void;
+}): JSX.Element {
+  const { trans, filter, onFilter, onSearch, orgs, org, onOrg, onNew } = props;
+  const [draft, setDraft] = React.useState('');
+  return (
+    <div className="openi-ProjectFilterBar">
+      <div className="openi-Segmented" role="tablist">
+        {FILTERS.map(([key, title]) => (
+          <button
+            key={key}
+            type="button"
+            role="tab"
+            aria-selected={filter === key}
+            className={`openi-Chip${filter === key ? ' openi-mod-on' : ''}`}
+            data-testid={`openi-project-filter-${key}`}
+            onClick={() => onFilter(key)}
+          >
+            {trans.__(title)}
+          </button>
+        ))}
+      </div>
+      {filter === 'orgs' && orgs.length > 0 && (
+        <select
+          className="openi-Select"
+          value={org}
+          aria-label={trans.__('Organisation')}
+          onChange={e => onOrg(e.currentTarget.value)}
+        >
+          {orgs.map(o => (
+            <option key={o} value={o}>
+              {o}
+            </option>
+          ))}
+        </select>
+      )}
+      <div className="openi-ProjectFilterBar-row">
+        <form
+          className="openi-SearchForm"
+          onSubmit={e => {
+            e.preventDefault();
+            onSearch(draft.trim());
+          }}
+        >
+          <input
+            className="openi-Input"
+            type="search"
+            value={draft}
+            placeholder={trans.__('Search projects…')}
+            aria-label={trans.__('Search projects')}
+            data-testid="openi-project-search"
+            onChange={e => {
+              setDraft(e.currentTarget.value);
+              if (!e.currentTarget.value) {
+                onSearch('');
+              }
+            }}
+          />
+        </form>
+        {onNew && (
+          <button
+            type="button"
+            className="openi-Button openi-mod-primary"
+            data-testid="openi-new-project"
+            onClick={onNew}
+          >
+            {trans.__('New project')}
+          </button>
+        )}
+      </div>
+    </div>
+  );
+}
