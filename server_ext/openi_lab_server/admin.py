@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
+from pathlib import Path
 
 from openi_lab import schemas as s
 
@@ -131,6 +132,7 @@ async def _principal(platform: Platform, username: str) -> Principal:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    Path(args.data_dir or default_data_dir()).mkdir(parents=True, exist_ok=True)
     try:
         print(asyncio.run(run(args)))
     except DomainError as exc:

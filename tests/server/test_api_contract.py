@@ -29,7 +29,7 @@ def _sample(template: str) -> str:
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 async def test_every_route_refuses_anonymous_callers(jp_fetch):
-    from conftest import ApiClient
+    from apiclient import ApiClient
 
     anonymous = ApiClient(jp_fetch, anonymous=True)
     for template, handler in ROUTE_TABLE:

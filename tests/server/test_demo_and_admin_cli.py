@@ -10,6 +10,7 @@ from openi_lab_server.db import migrate
 from openi_lab_server.services import demo
 from openi_lab_server.services.container import Platform
 from openi_lab_server.services.pagination import PageRequest
+from openi_lab_server.services.tracker import IssueQuery
 
 
 async def test_demo_seeds_a_believable_platform_once(database_url):
@@ -30,6 +31,12 @@ async def test_demo_seeds_a_believable_platform_once(database_url):
     names = {p.full_name for p in seen.items}
     assert "OpenI/aiforge" in names and "vision-lab/segmenter" not in names
     assert "wangj/mnist-demo" not in names
+    issues = await platform.tracker.list_issues(
+        me, "OpenI", "aiforge", IssueQuery(), PageRequest(1, 50)
+    )
+    assert issues.total == 3 and issues.items[0].title.startswith("Dataset picker")
+    releases = await platform.releases.list(eve, "OpenI", "Yolov5")
+    assert [r.tag for r in releases] == ["v0.1.0"]
     mine = await platform.projects.list(me, PageRequest(1, 50))
     assert {"wangj/mnist-demo", "vision-lab/segmenter"} <= {p.full_name for p in mine.items}
     await platform.close()

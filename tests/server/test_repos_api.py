@@ -10,6 +10,7 @@ import tarfile
 import zipfile
 
 import pytest
+
 from gitutil import Git
 
 
@@ -429,3 +430,16 @@ async def test_clone_to_workspace_then_push(api, jp_serverapp, git):
     assert escape.status == 422
     tokens = await api.get("user/tokens")
     assert any(t["name"] == "workspace alice/ws" for t in tokens.body)
+
+
+async def test_counts_follow_issues_and_releases(api):
+    await api.post("projects", {"name": "tabs", "auto_init": True})
+    await api.post("projects/alice/tabs/issues", {"title": "one"})
+    await api.post("projects/alice/tabs/issues", {"title": "two"})
+    await api.patch("projects/alice/tabs/issues/2", {"state": "closed"})
+    await api.post("projects/alice/tabs/releases", {"tag": "v1"})
+    counts = (await api.get("projects/alice/tabs/counts")).body
+    assert counts == {
+        "branches": 1, "tags": 1, "releases": 1, "open_issues": 1, "open_pulls": 0,
+        "forks": 0, "stars": 0, "watches": 0,
+    }  # fmt: skip

@@ -64,7 +64,7 @@ async def test_malformed_bodies_answer_422_naming_the_field(api):
 
 
 async def test_token_lifecycle(api, jp_fetch):
-    from conftest import ApiClient
+    from apiclient import ApiClient
 
     created = await api.post(
         "user/tokens", {"name": "laptop", "scopes": ["read"], "expires_in_days": 7}
@@ -126,7 +126,7 @@ async def test_expired_token_is_refused(platform, as_user, jp_fetch):
 
     from sqlalchemy import update
 
-    from conftest import ApiClient
+    from apiclient import ApiClient
     from openi_lab_server.db.models import AccessToken
 
     bob = await as_user("bob", ["read"])

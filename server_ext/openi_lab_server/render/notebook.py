@@ -19,8 +19,6 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-import nbformat
-
 from openi_lab_server.render.markdown import render_markdown, sanitize_html
 
 __all__ = ["NotebookRenderError", "load_notebook", "render_notebook", "text_of"]
@@ -74,7 +72,7 @@ def text_of(value: Any) -> str:
     return ""
 
 
-def load_notebook(source: str | bytes) -> nbformat.NotebookNode:
+def load_notebook(source: str | bytes) -> Any:
     """Parses a notebook leniently (no schema validation) and upgrades it to format 4.
 
     Lenient because real notebooks often fail the schema in harmless ways and should still
@@ -93,6 +91,8 @@ def load_notebook(source: str | bytes) -> nbformat.NotebookNode:
         raise NotebookRenderError("not a notebook: no nbformat version")
     major = data["nbformat"]
     try:
+        import nbformat  # imported on first use: it pulls in jsonschema (~1 s)
+
         nb = nbformat.from_dict(data)
         if major != 4:
             nb = nbformat.convert(nb, 4)

@@ -48,6 +48,8 @@ class Platform:
         tracker = TrackerService(sessions, projects)
         pulls = PullService(sessions, projects, tracker, store)
         tokens = TokenService(sessions)
+        repos = RepoService(sessions, projects, store)
+        repos.push_hooks.append(pulls.on_push)
         return cls(
             engine=engine,
             sessions=sessions,
@@ -55,8 +57,8 @@ class Platform:
             tokens=tokens,
             projects=projects,
             tracker=tracker,
-            repos=RepoService(sessions, projects, store),
-            browse=BrowseService(sessions, projects, store, counters=[pulls.count_open]),
+            repos=repos,
+            browse=BrowseService(sessions, projects, store, counters=[tracker.count_open, pulls.count_open]),
             pulls=pulls,
             releases=ReleaseService(sessions, projects, store, root / "release-assets"),
             workspace=WorkspaceService(projects, tokens),

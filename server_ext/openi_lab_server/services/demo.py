@@ -80,4 +80,59 @@ async def seed(platform: Platform, username: str) -> bool:
             auto_init=True,
         ),
     )
+    await _seed_tracker(platform, admin)
+    await platform.releases.create(
+        admin,
+        "OpenI",
+        "Yolov5",
+        s.ReleaseCreate(tag="v0.1.0", title="First NPU-ready release", notes="Ascend 910 support"),
+    )
     return True
+
+
+LABELS = [
+    ("bug", "#d73a4a", "Something does not work"),
+    ("enhancement", "#a2eeef", "A new feature or request"),
+    ("npu", "#5319e7", "Ascend NPU related"),
+]
+ISSUES = [
+    ("Out of memory on Ascend-910 at batch size 64", ["bug", "npu"], "tangl", True),
+    ("Support PaddlePaddle models in the registry", ["enhancement"], None, False),
+    ("Dataset picker: search by file name", ["enhancement"], "lihua", False),
+    ("Typo in the README", [], None, True),
+]
+
+
+async def _seed_tracker(platform: Platform, admin: Principal) -> None:
+    """Labels, a milestone, issues (one closed) with a comment on OpenI/aiforge."""
+    for name, color, desc in LABELS:
+        await platform.tracker.create_label(
+            admin, "OpenI", "aiforge", s.LabelCreate(name=name, color=color, description=desc)
+        )
+    await platform.tracker.create_milestone(
+        admin, "OpenI", "aiforge", s.MilestoneCreate(title="v1.0", description="First release")
+    )
+    for title, labels, assignee, in_milestone in ISSUES:
+        issue = await platform.tracker.create_issue(
+            admin,
+            "OpenI",
+            "aiforge",
+            s.IssueCreate(
+                title=title,
+                body=f"{title}.\n\nSeen on the demo platform.",
+                labels=labels,
+                assignees=[assignee] if assignee else [],
+                milestone="v1.0" if in_milestone else None,
+            ),
+        )
+        if title.startswith("Typo"):
+            await platform.tracker.update_issue(
+                admin, "OpenI", "aiforge", str(issue.number), s.IssueUpdate(state="closed")
+            )
+    await platform.tracker.create_comment(
+        admin,
+        "OpenI",
+        "aiforge",
+        "1",
+        s.CommentCreate(body="Reproduced with `Ascend: 1 * Ascend-910(32GB)`; see #2 as well."),
+    )

@@ -293,7 +293,8 @@ class PullService:
             head_tip = self._tip(repo, head_id, head_branch, base_id)
             if head_tip is None:
                 raise Invalid("head", f"no branch '{head_label}'")
-            if not any(True for _ in Walker(repo.object_store, [head_tip], exclude=[base_tip])):
+            ahead = Walker(repo.object_store, [head_tip], exclude=[base_tip], max_entries=1)
+            if not any(True for _ in ahead):
                 raise Invalid("head", f"'{head_label}' has no commits that '{base_branch}' lacks")
             return head_tip.decode(), base_tip.decode()
         finally:
@@ -531,72 +532,70 @@ class PullService:
 
     def _merge_git(
         self, spec: _Spec, method: s.MergeMethod, message: str, author: Author
-    ) -> tuple[dict[str, Any] | None, str | None, DomainError | None]:
+    ) -> tuple[dict[str, Any], str | None, DomainError | None]:
         """(what to save of the refreshed state, the merged sha, or why not)."""
         repo = self._open(spec.project_id)
         try:
             values = self._sync(repo, spec, force=True) or {}
-            base_ref = b"refs/heads/" + spec.base_branch.encode()
-            base_tip = _ref(repo, base_ref)
-            if "base_sha" not in values or base_tip is None:
-                return values, None, Conflict(f"the base branch '{spec.base_branch}' is gone")
-            if base_tip.decode() != values["base_sha"]:
-                return values, None, Conflict("base branch moved, try again")
-            head = values["head_sha"].encode()
-            mb = values["merge_base_sha"]
-            if mb == values["head_sha"]:
-                return (
-                    values,
-                    None,
-                    Invalid(
-                        "head", f"'{spec.base_branch}' already contains every commit of the head"
-                    ),
-                )
-            conflicts = json.loads(values["has_conflicts"])
-            if conflicts:
-                return (
-                    values,
-                    None,
-                    Conflict(
-                        f"merge conflicts in {', '.join(conflicts)}",
-                        [(path, "conflict") for path in conflicts],
-                    ),
-                )
-            if method == s.MergeMethod.fast_forward:
-                if mb != base_tip.decode():
-                    return (
-                        values,
-                        None,
-                        Conflict(
-                            f"fast-forward is not possible: '{spec.base_branch}' has commits that "
-                            "the head lacks; merge with a merge commit instead"
-                        ),
-                    )
-                new = head
-            else:
-                ours, theirs = repo[base_tip], repo[head]
-                assert isinstance(ours, Commit) and isinstance(theirs, Commit)
-                base_commit = repo[mb.encode()] if mb else None
-                assert base_commit is None or isinstance(base_commit, Commit)
-                tree, found = _merge_trees(repo.object_store, base_commit, ours, theirs)
-                if found:
-                    return values, None, Conflict(f"merge conflicts in {', '.join(found)}")
-                repo.object_store.add_object(tree)
-                commit = Commit()
-                commit.tree = tree.id
-                commit.parents = [base_tip, head]
-                commit.author = commit.committer = author.ident()
-                commit.author_time = commit.commit_time = int(time.time())
-                commit.author_timezone = commit.commit_timezone = 0
-                commit.encoding = b"UTF-8"
-                commit.message = message.rstrip("\n").encode() + b"\n"
-                repo.object_store.add_object(commit)
-                new = commit.id
-            if not repo.refs.set_if_equals(base_ref, base_tip, new):
-                return values, None, Conflict("base branch moved, try again")
-            return values, new.decode(), None
+            sha, error = self._merge_in(repo, spec, values, method, message, author)
+            return values, sha, error
         finally:
             repo.close()
+
+    @staticmethod
+    def _merge_in(
+        repo: Repo,
+        spec: _Spec,
+        values: dict[str, Any],
+        method: s.MergeMethod,
+        message: str,
+        author: Author,
+    ) -> tuple[str | None, DomainError | None]:
+        base_ref = b"refs/heads/" + spec.base_branch.encode()
+        base_tip = _ref(repo, base_ref)
+        if "base_sha" not in values or base_tip is None:
+            return None, Conflict(f"the base branch '{spec.base_branch}' is gone")
+        if base_tip.decode() != values["base_sha"]:
+            return None, Conflict("base branch moved, try again")
+        head, mb = values["head_sha"].encode(), values["merge_base_sha"]
+        if mb == values["head_sha"]:
+            why = f"'{spec.base_branch}' already contains every commit of the head"
+            return None, Invalid("head", why)
+        conflicts = json.loads(values["has_conflicts"])
+        if conflicts:
+            errors = [(path, "conflict") for path in conflicts]
+            return None, Conflict(f"merge conflicts in {', '.join(conflicts)}", errors)
+        if method == s.MergeMethod.fast_forward:
+            if mb != base_tip.decode():
+                why = (
+                    f"fast-forward is not possible: '{spec.base_branch}' has commits that the "
+                    "head lacks; merge with a merge commit instead"
+                )
+                return None, Conflict(why)
+            new = head
+        else:
+            ours, theirs = repo[base_tip], repo[head]
+            assert isinstance(ours, Commit) and isinstance(theirs, Commit)
+            base_commit = repo[mb.encode()] if mb else None
+            assert base_commit is None or isinstance(base_commit, Commit)
+            tree, found = _merge_trees(repo.object_store, base_commit, ours, theirs)
+            if found:
+                return None, Conflict(f"merge conflicts in {', '.join(found)}")
+            repo.object_store.add_object(tree)
+            commit = Commit()
+            commit.tree = tree.id
+            commit.parents = [base_tip, head]
+            commit.author = commit.committer = author.ident()
+            commit.author_time = commit.commit_time = int(time.time())
+            commit.author_timezone = commit.commit_timezone = 0
+            commit.encoding = b"UTF-8"
+            commit.message = message.rstrip("\n").encode() + b"\n"
+            repo.object_store.add_object(commit)
+            new = commit.id
+        # compare-and-swap: a push that moved the branch meanwhile is never overwritten
+        if not repo.refs.set_if_equals(base_ref, base_tip, new):
+            return None, Conflict("base branch moved, try again")
+        return new.decode(), None
 
     # --- pushes ----------------------------------------------------------------------------
 

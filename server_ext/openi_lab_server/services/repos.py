@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -63,6 +64,8 @@ class RepoService:
         self.sessions = sessions
         self.projects = projects
         self.store = store
+        #: called after a push with the project id and the refs that moved
+        self.push_hooks: list[Callable[[int, list[str]], Awaitable[None]]] = []
 
     # --- create, fork -------------------------------------------------------------------
 
@@ -431,6 +434,8 @@ class RepoService:
         moved = await asyncio.to_thread(self._moved_refs, access.project_id, commands)
         if not moved:
             return
+        for hook in self.push_hooks:  # e.g. pull requests whose branches moved
+            await hook(access.project_id, [ref for ref, *_ in moved])
         async with self.sessions() as session:
             for ref, old, new, count in moved:
                 session.add(

@@ -355,6 +355,15 @@ class TrackerService:
             project, _, issue = await self._issue(session, actor, owner, name, number)
             return await self._issue_out(session, actor, project, issue.id)
 
+    async def count_open(self, session: AsyncSession, project_id: int) -> dict[str, int]:
+        """Open issues (not pull requests), for the project's tab counts."""
+        open_issues = await session.scalar(
+            select(func.count()).where(
+                Issue.project_id == project_id, Issue.state == "open", Issue.is_pull.is_(False)
+            )
+        )
+        return {"open_issues": open_issues or 0}
+
     async def update_issue(
         self, actor: Principal, owner: str, name: str, number: str, body: s.IssueUpdate
     ) -> s.Issue:
@@ -375,6 +384,14 @@ class TrackerService:
                 raise Forbidden("only the author or project writers can close or reopen it")
             if changes.keys() & {"labels", "assignees", "milestone"} and not writer:
                 raise Forbidden("you need write access to change labels, assignees or milestone")
+            if issue.is_pull and body.state == s.IssueState.open:
+                from ..db.pull_models import PullRequest  # pulls build on the tracker
+
+                merged = await session.scalar(
+                    select(PullRequest.merged).where(PullRequest.issue_id == issue.id)
+                )
+                if merged:
+                    raise Invalid("state", "a merged pull request cannot be reopened")
             if "labels" in changes:
                 issue.labels = await self._labels_named(session, project, body.labels or [])
             if "assignees" in changes:
