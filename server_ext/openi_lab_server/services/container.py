@@ -58,7 +58,9 @@ class Platform:
             projects=projects,
             tracker=tracker,
             repos=repos,
-            browse=BrowseService(sessions, projects, store, counters=[tracker.count_open, pulls.count_open]),
+            browse=BrowseService(
+                sessions, projects, store, counters=[tracker.count_open, pulls.count_open]
+            ),
             pulls=pulls,
             releases=ReleaseService(sessions, projects, store, root / "release-assets"),
             workspace=WorkspaceService(projects, tokens),
