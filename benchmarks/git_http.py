@@ -167,11 +167,47 @@ def time_clone(url: str, dest_root: Path, rounds: int, pid: int) -> tuple[float,
     return statistics.median(times), peak - base
 
 
+def serve_and_clone(tmp: Path, source: Path, transport: str, rounds: int) -> tuple[float, float]:
+    """Clone time and server RSS growth through a real Jupyter server with the extension."""
+    port, token, data = free_port(), secrets.token_hex(16), tmp / f"openi-{transport}"
+    server = subprocess.Popen(
+        [sys.executable, "-m", "jupyter", "server", "--no-browser", "--allow-root",
+         f"--port={port}", "--ServerApp.ip=127.0.0.1", f"--IdentityProvider.token={token}",
+         f"--OpeniLabApp.data_dir={data}", "--OpeniLabApp.local_username=bench",
+         f"--OpeniLabApp.git_transport={transport}", f"--ServerApp.root_dir={tmp}"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        api = f"http://127.0.0.1:{port}/openi/api/v1"
+        for _ in range(200):
+            try:
+                urllib.request.urlopen(f"{api}/user?token={token}", timeout=1)
+                break
+            except OSError:
+                time.sleep(0.2)
+        req = urllib.request.Request(
+            f"{api}/projects?token={token}",
+            data=json.dumps({"name": "synthetic"}).encode(),
+            headers={"Content-Type": "application/json"},
+            method="POST",
+        )
+        project = json.load(urllib.request.urlopen(req))
+        target = data / "repositories" / f"{project['id']}.git"
+        shutil.rmtree(target)
+        subprocess.run([GIT, "clone", "-q", "--bare", str(source), str(target)], check=True)
+        url = f"http://127.0.0.1:{port}/openi/git/bench/synthetic.git"
+        return time_clone(url, tmp, rounds, server.pid)
+    finally:
+        server.terminate()
+        server.wait()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--commits", type=int, default=5000)
     parser.add_argument("--kb-per-commit", type=int, default=18)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--transports", default="git,dulwich", help="ours: git and/or dulwich")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp_s:
         tmp = Path(tmp_s)
@@ -184,40 +220,9 @@ def main() -> None:
             f"(built in {time.perf_counter() - t0:.1f} s)"
         )
 
-        # our endpoint: a real Jupyter server with the extension
-        port, token, data = free_port(), secrets.token_hex(16), tmp / "openi"
-        server = subprocess.Popen(
-            [sys.executable, "-m", "jupyter", "server", "--no-browser", "--allow-root",
-             f"--port={port}", "--ServerApp.ip=127.0.0.1", f"--IdentityProvider.token={token}",
-             f"--OpeniLabApp.data_dir={data}", "--OpeniLabApp.local_username=bench",
-             f"--ServerApp.root_dir={tmp}"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        )  # fmt: skip
-        try:
-            api = f"http://127.0.0.1:{port}/openi/api/v1"
-            for _ in range(200):
-                try:
-                    urllib.request.urlopen(f"{api}/user?token={token}", timeout=1)
-                    break
-                except OSError:
-                    time.sleep(0.2)
-            req = urllib.request.Request(
-                f"{api}/projects?token={token}",
-                data=json.dumps({"name": "synthetic"}).encode(),
-                headers={"Content-Type": "application/json"},
-                method="POST",
-            )
-            project = json.load(urllib.request.urlopen(req))
-            target = data / "repositories" / f"{project['id']}.git"
-            shutil.rmtree(target)
-            subprocess.run([GIT, "clone", "-q", "--bare", str(source), str(target)], check=True)
-            ours, ours_rss = time_clone(
-                f"http://127.0.0.1:{port}/openi/git/bench/synthetic.git", tmp, args.rounds,
-                server.pid,
-            )  # fmt: skip
-        finally:
-            server.terminate()
-            server.wait()
+        results: dict[str, tuple[float, float]] = {}
+        for transport in args.transports.split(","):
+            results[transport] = serve_and_clone(tmp, source, transport, args.rounds)
 
         # the baseline: C git's http-backend
         bport = free_port()
@@ -231,9 +236,13 @@ def main() -> None:
         finally:
             backend.shutdown()
 
-    print(f"git http-backend (C git): {c_git:6.2f} s   relay RSS growth {c_rss:6.1f} MB")
-    print(f"openi_lab /openi/git:     {ours:6.2f} s   server RSS growth {ours_rss:6.1f} MB")
-    print(f"ratio openi_lab / C git:  {ours / c_git:6.2f}x  (target <= 1.5x, RSS <= 150 MB)")
+    print(f"git http-backend (C git):   {c_git:6.2f} s   relay RSS growth  {c_rss:6.1f} MB")
+    for transport, (secs, rss) in results.items():
+        print(
+            f"openi_lab ({transport + ' transport':<17}) {secs:6.2f} s   server RSS growth "
+            f"{rss:6.1f} MB   x{secs / c_git:5.2f} of C git"
+        )
+    print("targets: <= 1.5x C git, RSS growth <= 150 MB")
 
 
 if __name__ == "__main__":

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from jupyter_server.extension.application import ExtensionApp
-from traitlets import Bool, Float, Set, Type, Unicode, default
+from traitlets import Bool, Enum, Float, Set, Type, Unicode, default
 
 from .api import routes
 from .compute.executor import Executor
@@ -54,6 +54,12 @@ class OpeniLabApp(ExtensionApp):
     ).tag(config=True)
     admin_users = Set(Unicode(), help="Usernames that are site admins.").tag(config=True)
     seed_demo = Bool(False, help="Seed demo users, orgs and projects on start.").tag(config=True)
+    git_transport = Enum(
+        ["auto", "git", "dulwich"],
+        default_value="auto",
+        help="Git smart-HTTP transport: C git's upload/receive-pack (auto: when the binary "
+        "exists) or dulwich's handlers (the fallback).",
+    ).tag(config=True)
     housekeeping_interval = Float(3600.0, help="Seconds between housekeeping runs.").tag(
         config=True
     )

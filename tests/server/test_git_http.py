@@ -7,6 +7,20 @@ import pytest
 from gitutil import Git
 
 
+@pytest.fixture(params=["git", "dulwich"])
+def transport(request: pytest.FixtureRequest, database_url: str) -> str:
+    """C git's upload/receive-pack, and the dulwich fallback (on SQLite: same code path)."""
+    if request.param == "dulwich" and not database_url.startswith("sqlite"):
+        pytest.skip("the dulwich transport is exercised on SQLite only")
+    return request.param
+
+
+@pytest.fixture
+def jp_server_config(jp_server_config, transport):
+    jp_server_config["OpeniLabApp"]["git_transport"] = transport
+    return jp_server_config
+
+
 @pytest.fixture
 def git(jp_http_port, jp_base_url, tmp_path) -> Git:
     return Git(f"http://127.0.0.1:{jp_http_port}{jp_base_url}", tmp_path / "home")

@@ -1,5 +1,8 @@
 """Git smart HTTP at ``/openi/git/<owner>/<repo>.git``, streamed both ways.
 
+Transport: C git where the binary exists; dulwich's handlers otherwise (or with
+``OpeniLabApp.git_transport = "dulwich"``), behind the same process-like interface.
+
 C git's ``upload-pack`` / ``receive-pack --stateless-rpc`` do the protocol work (as Gitea and
 ``git http-backend`` do); this handler authenticates, checks permissions, and pipes bytes:
 the request body goes to the child's stdin chunk by chunk (gunzipped on the fly when git
@@ -24,12 +27,14 @@ from tornado import web
 from ..services.errors import DomainError, Unauthorized
 from ..services.repos import GitAccess
 from ..services.tokens import is_platform_token
+from .dulwich_transport import DulwichProcess
 
 SERVICES = ("git-upload-pack", "git-receive-pack")
 CHUNK = 64 * 1024
 #: bytes of a push's command section kept to learn which refs it updates
 MAX_COMMANDS = 1 << 20
-GIT = shutil.which("git") or "git"
+GIT_BINARY = shutil.which("git")
+GIT = GIT_BINARY or "git"
 
 
 def pkt_line(data: bytes) -> bytes:
@@ -100,10 +105,30 @@ class GitHandler(web.RequestHandler):
     def child_env(self) -> dict[str, str]:
         env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
         protocol = self.request.headers.get("Git-Protocol")
-        if protocol:
+        if protocol and not self.use_dulwich:
             env["GIT_PROTOCOL"] = protocol
         env.update(self.access.env)
         return env
+
+    @property
+    def use_dulwich(self) -> bool:
+        """C git where the binary exists (fast); dulwich's handlers otherwise, or when asked."""
+        choice = getattr(self.settings.get("openi_lab"), "git_transport", "auto")
+        return choice == "dulwich" or (choice == "auto" and GIT_BINARY is None)
+
+    async def spawn(self, service: str, advertise: bool, stdin: bool) -> Any:
+        if self.use_dulwich:
+            return await DulwichProcess.start(
+                service, self.access.path, self.child_env(), advertise
+            )
+        args = [GIT, service[4:], "--stateless-rpc"]
+        if advertise:
+            args.append("--advertise-refs")
+        pipe = asyncio.subprocess.PIPE
+        return await asyncio.create_subprocess_exec(
+            *args, str(self.access.path), stdin=pipe if stdin else None, stdout=pipe,
+            stderr=pipe if stdin else None, env=self.child_env(),
+        )  # fmt: skip
 
 
 class InfoRefsHandler(GitHandler):
@@ -112,13 +137,11 @@ class InfoRefsHandler(GitHandler):
         if service not in SERVICES:
             raise web.HTTPError(403, "dumb HTTP is not supported; use a git client >= 1.6.6")
         await self.authorize(owner, repo, service)
-        proc = await asyncio.create_subprocess_exec(
-            GIT, service[4:], "--stateless-rpc", "--advertise-refs", str(self.access.path),
-            stdout=asyncio.subprocess.PIPE, env=self.child_env(),
-        )  # fmt: skip
+        proc = await self.spawn(service, advertise=True, stdin=False)
         self.set_header("Content-Type", f"application/x-{service}-advertisement")
         self.set_header("Cache-Control", "no-cache")
-        if "version=2" not in self.request.headers.get("Git-Protocol", ""):
+        v2 = "version=2" in self.request.headers.get("Git-Protocol", "") and not self.use_dulwich
+        if not v2:
             self.write(pkt_line(f"# service={service}\n".encode()) + b"0000")
         assert proc.stdout is not None
         while chunk := await proc.stdout.read(CHUNK):
@@ -131,7 +154,7 @@ class InfoRefsHandler(GitHandler):
 class RpcHandler(GitHandler):
     """POST …/git-upload-pack and …/git-receive-pack."""
 
-    proc: asyncio.subprocess.Process | None = None
+    proc: Any = None
 
     async def prepare(self) -> None:
         if self.request.method != "POST":
@@ -145,13 +168,9 @@ class RpcHandler(GitHandler):
         self._commands = b""
         self._spool = tempfile.SpooledTemporaryFile(max_size=1 << 20)  # noqa: SIM115 (closed in post)
         self._live = False
-        self.proc = await asyncio.create_subprocess_exec(
-            GIT, service[4:], "--stateless-rpc", str(self.access.path),
-            stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.PIPE, env=self.child_env(),
-        )  # fmt: skip
+        self.proc = await self.spawn(service, advertise=False, stdin=True)
         self._pump = asyncio.create_task(self._pump_stdout())
-        self._stderr = asyncio.create_task(self.proc.stderr.read())  # type: ignore[union-attr]
+        self._stderr = asyncio.create_task(self.proc.stderr.read())
         self.set_header("Content-Type", f"application/x-{service}-result")
         self.set_header("Cache-Control", "no-cache")
 
