@@ -27,6 +27,7 @@ from tornado import web
 from ..services.errors import DomainError, Unauthorized
 from ..services.repos import GitAccess
 from ..services.tokens import is_platform_token
+from .cli import GIT
 from .dulwich_transport import DulwichProcess
 
 SERVICES = ("git-upload-pack", "git-receive-pack")
@@ -34,7 +35,6 @@ CHUNK = 64 * 1024
 #: bytes of a push's command section kept to learn which refs it updates
 MAX_COMMANDS = 1 << 20
 GIT_BINARY = shutil.which("git")
-GIT = GIT_BINARY or "git"
 
 
 def pkt_line(data: bytes) -> bytes:

@@ -21,6 +21,7 @@ from openi_lab import schemas as s
 from ..db.models import Account
 from ..db.repo_models import Activity, Release, ReleaseAsset
 from ..git import browse as g
+from ..git.cli import GIT
 from ..git.names import check_branch
 from ..git.store import RepoStore
 from .accounts import user_out
@@ -29,7 +30,6 @@ from .principal import Principal
 from .projects import ProjectService
 
 ASSET_NAME = re.compile(r"^[^/\\\x00-\x1f]{1,255}$")
-GIT = shutil.which("git") or "git"
 ARCHIVE_FORMATS = {"zip": ("zip", "application/zip"), "tar.gz": ("tar.gz", "application/gzip")}
 
 

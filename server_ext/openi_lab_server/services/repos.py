@@ -19,6 +19,7 @@ from openi_lab import schemas as s
 from ..db.models import Account, Project
 from ..db.repo_models import Activity, BranchProtection, Star, Watch
 from ..git import names
+from ..git.cli import run_git
 from ..git.store import Author, RepoStore
 from .errors import Conflict, Forbidden, Invalid, NotFound, Unauthorized
 from .pagination import PageRequest, PageResult, paginate
@@ -160,19 +161,19 @@ class RepoService:
             project, _ = await self.projects.resolve(session, actor, owner, name, s.Role.write)
             pid = project.id
         path = self.store.path(pid)
-        code, out = await _git("bundle", "verify", str(bundle), cwd=path)
+        code, out = await run_git("bundle", "verify", str(bundle), cwd=path)
         if code != 0:
             reason = (out.strip().splitlines() or ["not a git bundle"])[-1]
             raise Invalid("body", f"not a valid git bundle: {reason}")
-        code, out = await _git("show-ref", cwd=path)
+        code, out = await run_git("show-ref", cwd=path)
         if out.strip():
             raise Conflict(f"{owner}/{name} is not empty; import into a new project")
-        code, out = await _git("fetch", "-q", str(bundle), "+refs/heads/*:refs/heads/*",
+        code, out = await run_git("fetch", "-q", str(bundle), "+refs/heads/*:refs/heads/*",
                                "+refs/tags/*:refs/tags/*", cwd=path)  # fmt: skip
         if code != 0:
             raise Invalid("body", "the bundle could not be imported: " + out.strip()[-300:])
         branches = (
-            await _git("for-each-ref", "--format=%(refname:short)", "refs/heads", cwd=path)
+            await run_git("for-each-ref", "--format=%(refname:short)", "refs/heads", cwd=path)
         )[1].split()
         async with self.sessions() as session:
             row = await session.get(Project, pid)
@@ -517,11 +518,3 @@ class RepoService:
         async with self.sessions() as session:
             await session.execute(delete(Project).where(Project.id == project_id))
             await session.commit()
-
-
-async def _git(*args: str, cwd: Path) -> tuple[int, str]:
-    proc = await asyncio.create_subprocess_exec(
-        "git", *args, cwd=cwd, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT
-    )
-    out, _ = await proc.communicate()
-    return proc.returncode or 0, out.decode(errors="replace")

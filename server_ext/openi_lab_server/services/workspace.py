@@ -7,12 +7,12 @@ token is listed under the user's tokens and can be revoked there.
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 from openi_lab import schemas as s
 
+from ..git.cli import run_git
 from ..git.names import split_path
 from .errors import Conflict, Invalid
 from .principal import Principal
@@ -53,17 +53,12 @@ class WorkspaceService:
         netloc = f"{actor.username}:{token.token}@{url.netloc}"
         path = url.path.rstrip("/") + "/" + project.clone_path
         remote = urlunsplit((url.scheme, netloc, path, "", ""))
-        proc = await asyncio.create_subprocess_exec(
-            "git", "clone", "-q", remote, str(target),
-            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
-            env={"GIT_TERMINAL_PROMPT": "0", "PATH": "/usr/bin:/bin:/usr/local/bin"},
-        )  # fmt: skip
-        out, _ = await proc.communicate()
-        if proc.returncode:
+        env = {"GIT_TERMINAL_PROMPT": "0", "PATH": "/usr/bin:/bin:/usr/local/bin"}
+        code, out = await run_git("clone", "-q", remote, str(target), env=env)
+        if code:
             await self.tokens.delete(actor, token.id)
-            raise Conflict("git clone failed: " + out.decode(errors="replace").strip()[-300:])
+            raise Conflict("git clone failed: " + out.strip()[-300:])
         for key, value in (("user.name", author[0]), ("user.email", author[1])):
-            cfg = await asyncio.create_subprocess_exec("git", "config", key, value, cwd=target)
-            await cfg.wait()
+            await run_git("config", key, value, cwd=target)
         shown = urlunsplit((url.scheme, url.netloc, path, "", ""))
         return s.WorkspaceCloned(path="/".join(parts), remote=shown)
