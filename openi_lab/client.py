@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any, TypeVar
 
 import httpx
@@ -190,3 +193,335 @@ class Client:
             env={**__import__("os").environ, "GIT_TERMINAL_PROMPT": "0"},
         )
         return target
+
+    # --- datasets (数据集) -------------------------------------------------------------------
+
+    #: consecutive connection failures tolerated by :meth:`upload` / :meth:`download`
+    transfer_retries = 5
+    #: first pause before a retry, doubled after each failure (seconds)
+    retry_backoff = 0.5
+
+    def datasets(
+        self, scope: str = "all", q: str | None = None, page: int = 1, per_page: int = 20
+    ) -> s.Page[s.Dataset]:
+        """Datasets you may see, newest first: ``scope`` is all, mine, public or favorites."""
+        params: dict[str, Any] = {"scope": scope, "page": page, "per_page": per_page}
+        if q:
+            params["q"] = q
+        return self._get(s.Page[s.Dataset], "datasets", **params)
+
+    def project_datasets(
+        self, project: str, page: int = 1, per_page: int = 20
+    ) -> s.Page[s.Dataset]:
+        """The datasets of one project (``owner/name``)."""
+        return self._get(
+            s.Page[s.Dataset], f"projects/{project}/datasets", page=page, per_page=per_page
+        )
+
+    def dataset(self, project: str, name: str) -> s.Dataset:
+        return self._get(s.Dataset, f"projects/{project}/datasets/{name}")
+
+    def create_dataset(
+        self, project: str, name: str, description: str = "", visibility: str = "public"
+    ) -> s.Dataset:
+        body = s.DatasetCreate.model_validate(
+            {"name": name, "description": description, "visibility": visibility}
+        ).model_dump(mode="json")
+        return s.Dataset.model_validate(
+            self.request("POST", f"projects/{project}/datasets", json=body)
+        )
+
+    def dataset_files(
+        self, project: str, dataset: str, page: int = 1, per_page: int = 20
+    ) -> s.Page[s.DatasetFile]:
+        """Files of a dataset, newest first."""
+        return self._get(
+            s.Page[s.DatasetFile],
+            f"projects/{project}/datasets/{dataset}/files",
+            page=page,
+            per_page=per_page,
+        )
+
+    def favorite(self, project: str, dataset: str, on: bool = True) -> s.Dataset:
+        """收藏 (``on=True``) or un-favourite a dataset."""
+        path = f"projects/{project}/datasets/{dataset}/favorite"
+        return s.Dataset.model_validate(self.request("PUT" if on else "DELETE", path))
+
+    def picker(
+        self,
+        project: str | None = None,
+        tab: str | None = None,
+        q: str | None = None,
+        page: int = 1,
+        per_page: int = 10,
+    ) -> s.PickerPage:
+        """One page of the dataset picker; without ``tab`` the server opens the first
+        non-empty one (``PickerPage.tab`` says which)."""
+        params: dict[str, Any] = {"page": page, "per_page": per_page}
+        params.update({k: v for k, v in (("project", project), ("tab", tab), ("q", q)) if v})
+        return self._get(s.PickerPage, "dataset-picker", **params)
+
+    def dataset_file(self, ref: int | str | s.DatasetFile) -> s.DatasetFile:
+        """A dataset file by id or by ``owner/project/dataset/filename``.
+
+        The API has no by-id lookup, so an id is found among the files of the datasets you
+        may see (newest first); paths cost one listing of their dataset.
+        """
+        if isinstance(ref, s.DatasetFile):
+            return ref
+        if isinstance(ref, str) and not ref.isdigit():
+            parts = ref.strip("/").split("/")
+            if len(parts) != 4 or not all(parts):
+                raise ValueError(f"expected owner/project/dataset/filename, got {ref!r}")
+            owner, project, dataset, filename = parts
+            for f in self._iter_files(f"{owner}/{project}", dataset):
+                if f.name == filename:
+                    return f
+            raise ApiError(404, f"no file {filename!r} in dataset {owner}/{project}/{dataset}")
+        file_id = int(ref)
+        page = 1
+        while True:
+            datasets = self.datasets(scope="all", page=page, per_page=100)
+            for d in datasets.items:
+                for f in self._iter_files(d.project, d.name):
+                    if f.id == file_id:
+                        return f
+            if page * datasets.per_page >= datasets.total or not datasets.items:
+                raise ApiError(404, f"dataset file {file_id} not found")
+            page += 1
+
+    def _iter_files(self, project: str, dataset: str) -> Any:
+        page = 1
+        while True:
+            files = self.dataset_files(project, dataset, page=page, per_page=100)
+            yield from files.items
+            if page * files.per_page >= files.total or not files.items:
+                return
+            page += 1
+
+    def _backoff(self, failures: list[int], error: Exception) -> None:
+        """Count one more consecutive failure and wait, or give up past the retries."""
+        import time
+
+        failures[0] += 1
+        if failures[0] > self.transfer_retries:
+            raise ApiError(0, f"gave up after {failures[0]} tries: {error}") from error
+        time.sleep(self.retry_backoff * 2 ** (failures[0] - 1))
+
+    def _upload_call(self, failures: list[int], method: str, path: str, **kwargs: Any) -> s.Upload:
+        """An uploads call, retried with backoff while the connection is broken."""
+        while True:
+            try:
+                return s.Upload.model_validate(self.request(method, path, **kwargs))
+            except ApiError as exc:
+                if exc.status != 0:
+                    raise
+                self._backoff(failures, exc)
+
+    def upload(
+        self,
+        project: str,
+        dataset: str,
+        path: str | os.PathLike[str],
+        progress: Callable[[int, int], object] | None = None,
+        chunk_size: int | None = None,
+        filename: str | None = None,
+        upload_id: str | None = None,
+    ) -> s.DatasetFile:
+        """Upload a file into a dataset, resumably; returns the stored :class:`DatasetFile`.
+
+        The sha256 is computed first (streaming); a file the platform already stores
+        completes at once without sending bytes. Otherwise the file is sent from disk in
+        chunks (``PATCH /uploads/{id}``, the server's ``chunk_size`` unless given). After a
+        broken connection the server is asked for its offset and the upload resumes there;
+        an interrupted upload (even by another process) resumes when ``upload`` is called
+        again for the same file, or given its ``upload_id`` (one started elsewhere).
+        ``progress(done_bytes, total_bytes)`` only ever grows.
+        """
+        import hashlib
+        import json
+
+        src = Path(path)
+        size = src.stat().st_size
+        if not src.is_file():
+            raise IsADirectoryError(f"not a file: {src}")
+        if size == 0:
+            raise ValueError(f"{src} is empty; the platform stores files of at least one byte")
+        digest = hashlib.sha256()
+        with src.open("rb") as f:
+            while block := f.read(1 << 20):
+                digest.update(block)
+        sha256 = digest.hexdigest()
+        name = filename or src.name
+        reported = [0]
+
+        def report(done: int) -> None:
+            if progress is not None and done > reported[0]:
+                reported[0] = done
+                progress(done, size)
+
+        key = hashlib.sha256(
+            "\n".join([self.endpoint.base_url, project, dataset, name, sha256]).encode()
+        ).hexdigest()[:32]
+        state = _upload_state_dir() / f"{key}.json"
+        failures = [0]
+        upload: s.Upload | None = None
+        if upload_id is not None:
+            upload = self._upload_call(failures, "GET", f"uploads/{upload_id}")
+            if upload.sha256 != sha256 or upload.size != size:
+                raise ValueError(f"upload {upload_id} is not of {src} (other size or sha256)")
+            if upload.status not in ("active", "completed"):
+                raise ApiError(409, f"upload {upload_id} is {upload.status}; start a new one")
+        elif state.exists():
+            try:
+                known = json.loads(state.read_text())["id"]
+                upload = self._upload_call(failures, "GET", f"uploads/{known}")
+                if upload.status != "active" or upload.sha256 != sha256 or upload.size != size:
+                    upload = None
+            except (ApiError, ValueError, KeyError, OSError):
+                upload = None
+        if upload is None:
+            create = s.UploadCreate.model_validate(
+                {
+                    "project": project,
+                    "dataset": dataset,
+                    "filename": name,
+                    "size": size,
+                    "sha256": sha256,
+                }
+            ).model_dump(mode="json")
+            upload = self._upload_call(failures, "POST", "uploads", json=create)
+        if upload.status == "completed" and upload.file is not None:
+            state.unlink(missing_ok=True)
+            report(size)
+            return upload.file
+        state.parent.mkdir(parents=True, exist_ok=True)
+        state.write_text(json.dumps({"id": upload.id, "path": str(src.resolve())}))
+        chunk = chunk_size or upload.chunk_size or 8 << 20
+        offset = upload.offset
+        report(offset)
+        upload_id = upload.id
+        with src.open("rb") as f:
+            while offset < size:
+                length = min(chunk, size - offset)
+
+                def body(start: int = offset, length: int = length) -> Iterator[bytes]:
+                    f.seek(start)
+                    left, sent = length, start
+                    while left:
+                        block = f.read(min(64 << 10, left))
+                        if not block:
+                            raise OSError(f"{src} changed while uploading")
+                        left -= len(block)
+                        sent += len(block)
+                        yield block
+                        report(sent)
+
+                headers = {
+                    "Upload-Offset": str(offset),
+                    "Content-Type": "application/offset+octet-stream",
+                    "Content-Length": str(length),
+                }
+                try:
+                    data = self.request(
+                        "PATCH", f"uploads/{upload_id}", content=body(), headers=headers
+                    )
+                    offset = s.Upload.model_validate(data).offset
+                    failures[0] = 0
+                except ApiError as exc:
+                    if exc.status not in (0, 409):
+                        raise
+                    if exc.status == 0:
+                        self._backoff(failures, exc)
+                    # where does the server stand? resume from its offset
+                    current = self._upload_call(failures, "GET", f"uploads/{upload_id}")
+                    if current.status != "active":
+                        state.unlink(missing_ok=True)
+                        raise ApiError(409, f"upload {upload_id} is {current.status}") from exc
+                    if exc.status == 409 and current.offset == offset:
+                        self._backoff(failures, exc)  # busy: another writer holds it for now
+                    offset = current.offset
+                report(offset)
+        try:
+            done = self._upload_call(failures, "POST", f"uploads/{upload_id}/complete")
+        except ApiError as exc:
+            if exc.status in (409, 410, 422):
+                state.unlink(missing_ok=True)
+            raise
+        state.unlink(missing_ok=True)
+        if done.file is None:
+            raise ApiError(500, f"upload {upload_id} completed without a file")
+        return done.file
+
+    def download(
+        self,
+        file_id_or_path: int | str | s.DatasetFile,
+        dest: str | os.PathLike[str],
+        progress: Callable[[int, int], object] | None = None,
+    ) -> Path:
+        """Download a dataset file to ``dest`` (a file, or a directory to put it in),
+        streamed; a broken transfer resumes with ``Range`` (also a leftover ``dest.part``
+        from an interrupted call). Returns the path written."""
+        f = self.dataset_file(file_id_or_path)
+        owner, project, dataset, _ = f.path.split("/", 3)
+        url = f"projects/{owner}/{project}/datasets/{dataset}/files/{f.id}/download"
+        target = Path(dest)
+        if target.is_dir():
+            target = target / f.name
+        part = target.with_name(target.name + ".part")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        failures = [0]
+        reported = [0]
+
+        def report(done: int) -> None:
+            if progress is not None and done > reported[0]:
+                reported[0] = done
+                progress(done, f.size)
+
+        while True:
+            have = part.stat().st_size if part.exists() else 0
+            if have > f.size:
+                part.unlink()
+                have = 0
+            if have == f.size:
+                break
+            report(have)
+            headers = {"Range": f"bytes={have}-"} if have else {}
+            try:
+                with self._http.stream("GET", url, headers=headers) as resp:
+                    if resp.status_code == 416:
+                        part.unlink(missing_ok=True)
+                        continue
+                    if resp.status_code >= 400:
+                        resp.read()
+                        try:
+                            err = s.Error.model_validate(resp.json())
+                        except ValueError:
+                            raise ApiError(resp.status_code, resp.text[:200]) from None
+                        raise ApiError(err.status, err.message, err.errors)
+                    mode = "ab" if resp.status_code == 206 else "wb"
+                    done = have if mode == "ab" else 0
+                    with part.open(mode) as out:
+                        for block in resp.iter_bytes(256 << 10):
+                            out.write(block)
+                            done += len(block)
+                            report(done)
+                failures[0] = 0
+                if part.stat().st_size < f.size:
+                    raise httpx.ReadError("connection closed before the end of the file")
+            except httpx.TransportError as exc:
+                self._backoff(failures, exc)
+        part.replace(target)
+        report(f.size)
+        return target
+
+
+def cache_root() -> Path:
+    """Where the kernel side keeps downloads and upload state: ``$OPENI_LAB_CACHE`` or
+    ``~/.cache/openi_lab``."""
+    root = os.environ.get("OPENI_LAB_CACHE")
+    return Path(root).expanduser() if root else Path.home() / ".cache" / "openi_lab"
+
+
+def _upload_state_dir() -> Path:
+    return cache_root() / "uploads"

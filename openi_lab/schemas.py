@@ -750,3 +750,159 @@ class PullFile(FileDiff):
     when either side is not a readable notebook or the file is too large)."""
 
     cells: list[NotebookCellChange] | None = None
+
+
+# --- datasets ------------------------------------------------------------------------------
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def _check_filename(value: str) -> str:
+    if (
+        not value
+        or len(value) > 255
+        or "/" in value
+        or "\\" in value
+        or _CONTROL.search(value)
+        or value in (".", "..")
+    ):
+        raise ValueError(
+            "a file name of 1-255 characters without '/', '\\', NUL or control characters, "
+            "not '.' or '..'"
+        )
+    return value
+
+
+FileName = Annotated[
+    str,
+    AfterValidator(_check_filename),
+    WithJsonSchema({"type": "string", "minLength": 1, "maxLength": 255}),
+]
+Sha256 = Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
+FileKind = Literal["zip", "tar.gz", "other"]
+UploadStatus = Literal["active", "completed", "failed", "expired"]
+MemberFlag = Literal["zip-slip", "absolute", "symlink", "bomb", "bad-name", "encrypted"]
+PickerTab = Literal["project", "mine", "public", "favorites"]
+
+
+class Dataset(_Model):
+    """数据集: named files inside a project, with its own visibility."""
+
+    id: int
+    project: str
+    name: str
+    description: str
+    visibility: Visibility
+    creator: User | None
+    created_at: datetime
+    updated_at: datetime
+    num_files: int
+    total_size: int
+    favorite: bool = False
+    num_favorites: int = 0
+    role: Role | None = None
+
+
+class DatasetCreate(_Input):
+    name: Name
+    description: str = Field("", max_length=1024)
+    visibility: Visibility = Visibility.public
+
+
+class DatasetUpdate(_Input):
+    name: Name | None = None
+    description: str | None = Field(None, max_length=1024)
+    visibility: Visibility | None = None
+
+
+class DatasetFile(_Model):
+    id: int
+    dataset_id: int
+    name: str
+    size: int
+    sha256: str
+    kind: FileKind
+    creator: User | None
+    created_at: datetime
+    download_count: int
+    #: ``owner/project/dataset/name``
+    path: str
+
+
+class UploadCreate(_Input):
+    project: str = Field(pattern=r"^[^/]+/[^/]+$", max_length=81)
+    dataset: str = Field(min_length=1, max_length=40)
+    filename: FileName
+    size: int = Field(gt=0)
+    sha256: Sha256
+
+
+class Upload(_Model):
+    """A resumable upload: PATCH chunks at ``offset``, then complete; check ``status`` first."""
+
+    id: str
+    project: str
+    dataset: str
+    filename: str
+    size: int
+    sha256: str
+    offset: int
+    #: the server's preferred chunk size; every chunk but the last must be at least this big
+    #: on S3-backed servers (anything goes on local storage)
+    chunk_size: int
+    status: UploadStatus
+    expires_at: datetime
+    created_at: datetime
+    file: DatasetFile | None = None
+
+
+class MemberEntry(_Model):
+    """One member of a zip or tar.gz archive, with what makes it dangerous."""
+
+    name: str
+    size: int
+    compressed_size: int
+    is_dir: bool
+    flags: list[MemberFlag] = []
+    previewable: bool = False
+
+
+class MemberList(Page[MemberEntry]):
+    archive_flags: list[MemberFlag] = []
+
+
+class Preview(_Model):
+    name: str
+    kind: Literal["text", "csv", "json", "image", "binary"]
+    text: str | None = None
+    rows: list[list[str]] | None = None
+    truncated: bool = False
+    #: ``data:image/png;base64,…`` thumbnail, at most 256 px a side
+    image: str | None = None
+
+
+class PickerRow(_Model):
+    file_id: int
+    file_name: str
+    size: int
+    sha256: str
+    kind: FileKind
+    created_at: datetime
+    dataset: str
+    dataset_id: int
+    project: str
+    #: ``owner/project/dataset``
+    path: str
+    creator: str
+
+
+class TabCounts(_Model):
+    project: int
+    mine: int
+    public: int
+    favorites: int
+
+
+class PickerPage(Page[PickerRow]):
+    tab: PickerTab
+    tab_counts: TabCounts

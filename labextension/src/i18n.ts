@@ -1,6 +1,7 @@
 import type { ITranslator, TranslationBundle } from '@jupyterlab/translation';
 
 import { ZH_CN_CODE_HOSTING } from './i18nCodeHosting';
+import { ZH_CN_DATASETS } from './i18nDatasets';
 import { I18N_DOMAIN } from './ids';
 
 /**
@@ -42,15 +43,14 @@ export const ZH_CN_CATALOG: Readonly<Record<string, string>> = {
   'Updated %1': '更新于 %1',
   'just now': '刚刚',
   'Coming soon': '即将推出',
-  'Datasets you own or can use will appear here.':
-    '你拥有或可以使用的数据集将显示在这里。',
   'Your cloud brain debugging, training and inference tasks will appear here.':
     '你的云脑调试、训练和推理任务将显示在这里。',
   'Models you have trained or registered will appear here.':
     '你训练或登记的模型将显示在这里。',
   'Statistics of your projects, tasks and resource usage will appear here.':
     '你的项目、任务和资源使用统计将显示在这里。',
-  ...ZH_CN_CODE_HOSTING
+  ...ZH_CN_CODE_HOSTING,
+  ...ZH_CN_DATASETS
 };
 
 /** The translation helpers every view receives. */

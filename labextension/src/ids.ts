@@ -15,5 +15,8 @@ export const CommandIds = {
   refresh: 'openi:refresh',
   openApiDocs: 'openi:open-api-docs',
   openProject: 'openi:open-project',
-  newProject: 'openi:new-project'
+  newProject: 'openi:new-project',
+  openDataset: 'openi:open-dataset',
+  pickDataset: 'openi:pick-dataset',
+  pickDatasetNotify: 'openi:pick-dataset-notify'
 } as const;

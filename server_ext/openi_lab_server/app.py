@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from jupyter_server.extension.application import ExtensionApp
-from traitlets import Bool, Enum, Float, Set, Type, Unicode, default
+from traitlets import Bool, Enum, Float, Int, Set, Type, Unicode, default
 
 from .api import routes
 from .compute.executor import Executor
@@ -60,6 +60,21 @@ class OpeniLabApp(ExtensionApp):
         help="Git smart-HTTP transport: C git's upload/receive-pack (auto: when the binary "
         "exists) or dulwich's handlers (the fallback).",
     ).tag(config=True)
+    max_upload_bytes = Int(100 << 30, help="Largest dataset file accepted, in bytes.").tag(
+        config=True
+    )
+    user_quota_bytes = Int(
+        1 << 40, help="Bytes each user may store in datasets (stored + uploads under way)."
+    ).tag(config=True)
+    upload_expiry_hours = Float(
+        24.0, help="Hours of inactivity after which an unfinished upload expires."
+    ).tag(config=True)
+    s3_endpoint_url = Unicode(
+        "", help="S3 endpoint for an s3:// storage_url (MinIO, Ceph…); empty: AWS."
+    ).tag(config=True)
+    s3_key = Unicode("", help="S3 access key id (empty: the usual AWS sources).").tag(config=True)
+    s3_secret = Unicode("", help="S3 secret access key.").tag(config=True)
+    s3_region = Unicode("", help="S3 region.").tag(config=True)
     housekeeping_interval = Float(3600.0, help="Seconds between housekeeping runs.").tag(
         config=True
     )
@@ -86,13 +101,32 @@ class OpeniLabApp(ExtensionApp):
     def initialize_settings(self) -> None:
         Path(self.data_dir).mkdir(parents=True, exist_ok=True)
         self._run_in_own_loop(self._prepare_database)
-        self.platform = Platform.build(self.database_url, set(self.admin_users), self.data_dir)
+        self.platform = self._build_platform()
         self.settings[SETTINGS_KEY] = self
         self._tasks = []
         self.log.info("OpenI platform: data in %s, database %s", self.data_dir, self._safe_url())
 
     def initialize_handlers(self) -> None:
         self.handlers.extend(routes())
+
+    def _build_platform(self) -> Platform:
+        return Platform.build(
+            self.database_url,
+            set(self.admin_users),
+            self.data_dir,
+            storage_url=self.storage_url,
+            storage_options={
+                "endpoint_url": self.s3_endpoint_url,
+                "key": self.s3_key,
+                "secret": self.s3_secret,
+                "region": self.s3_region,
+            }
+            if self.storage_url.startswith("s3://")
+            else {},
+            max_upload_bytes=self.max_upload_bytes,
+            user_quota_bytes=self.user_quota_bytes,
+            upload_expiry_hours=self.upload_expiry_hours,
+        )
 
     async def _prepare_database(self) -> None:
         """Migrate (and seed) before the first request; uses its own short-lived engine."""
@@ -102,7 +136,7 @@ class OpeniLabApp(ExtensionApp):
             if backup:
                 self.log.info("OpenI database backed up to %s before upgrading", backup)
             if self.seed_demo:
-                platform = Platform.build(self.database_url, set(self.admin_users), self.data_dir)
+                platform = self._build_platform()
                 try:
                     if await demo.seed(platform, self.local_username):
                         self.log.info("OpenI demo data seeded")
@@ -140,6 +174,9 @@ class OpeniLabApp(ExtensionApp):
                 purged = await self.platform.tokens.purge_expired(timedelta(days=30))
                 if purged:
                     self.log.info("OpenI: purged %d long-expired tokens", purged)
+                expired = await self.platform.uploads.expire()
+                if expired:
+                    self.log.info("OpenI: expired %d inactive uploads", expired)
             except Exception:  # keep the loop alive; the next run retries
                 self.log.exception("OpenI housekeeping failed")
             await asyncio.sleep(self.housekeeping_interval)

@@ -1,5 +1,6 @@
 import { ServerConnection } from '@jupyterlab/services';
 
+import { DatasetsClient } from './datasets';
 import { RepoClient } from './repo';
 import type { IProjectCreate } from './repoTypes';
 import { requestJson, segment, type HttpMethod, type Query } from './request';
@@ -36,7 +37,11 @@ export class OpenIClient {
   constructor(options: IOpenIClientOptions = {}) {
     this.serverSettings =
       options.serverSettings ?? ServerConnection.makeSettings();
+    this.datasets = new DatasetsClient(this.serverSettings);
   }
+
+  /** Datasets, their files, uploads and the dataset picker. */
+  readonly datasets: DatasetsClient;
 
   /** Connection settings (base URL, token) used for every request. */
   readonly serverSettings: ServerConnection.ISettings;

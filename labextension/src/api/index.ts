@@ -2,7 +2,9 @@
 export * from './types';
 export * from './repoTypes';
 export * from './trackerTypes';
+export * from './datasetTypes';
 export { ApiError, errorMessage } from './errors';
 export { API_PREFIX, apiUrl } from './request';
 export { OpenIClient, type IOpenIClientOptions } from './client';
 export { RepoClient } from './repo';
+export { DatasetsClient } from './datasets';

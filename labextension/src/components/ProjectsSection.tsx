@@ -14,6 +14,8 @@ const PER_PAGE = 20;
 export interface IProjectActions {
   openProject(owner: string, name: string): void;
   newProject(): void;
+  /** Opens the page of a dataset (`project` is `owner/name`). */
+  openDataset?(project: string, dataset: string): void;
 }
 
 /**

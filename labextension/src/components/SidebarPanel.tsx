@@ -4,6 +4,7 @@ import * as React from 'react';
 import type { OpenIClient } from '../api';
 import type { ITrans } from '../i18n';
 import { CurrentUser } from './CurrentUser';
+import { DatasetsSection } from './DatasetsSection';
 import { ExploreSection } from './ExploreSection';
 import { ProjectsSection, type IProjectActions } from './ProjectsSection';
 import { Section } from './Section';
@@ -33,6 +34,13 @@ function SectionBody(
       return <ExploreSection {...props} />;
     case 'projects':
       return <ProjectsSection {...props} />;
+    case 'datasets':
+      return (
+        <DatasetsSection
+          {...props}
+          openDataset={props.actions?.openDataset?.bind(props.actions)}
+        />
+      );
     default:
       return (
         <EmptyState

@@ -15,7 +15,6 @@ export type SectionKey = (typeof SECTIONS)[number]['key'];
 
 /** Sections not built yet, with what will appear there (msgids). */
 export const PLACEHOLDER_MESSAGES: Partial<Record<SectionKey, string>> = {
-  datasets: 'Datasets you own or can use will appear here.',
   cloudbrain:
     'Your cloud brain debugging, training and inference tasks will appear here.',
   models: 'Models you have trained or registered will appear here.',

@@ -18,10 +18,12 @@ import {
   projectWidgetId
 } from '../components/project/ProjectWidget';
 import { showNewProjectDialog } from '../components/newProjectDialog';
+import { UploadManager } from '../datasets/uploads';
 import { createTrans } from '../i18n';
 import { openiIcon } from '../icons';
 import { CommandIds, PALETTE_CATEGORY } from '../ids';
 import { IOpenIClient, IOpenISidebar } from '../tokens';
+import { registerDatasetCommands } from './datasets';
 
 /** `owner/name` → its parts, or undefined when malformed. */
 export function parseFullName(
@@ -34,7 +36,8 @@ export function parseFullName(
 /** Project views (项目) in the main area, and their commands. */
 export const projectsPlugin: JupyterFrontEndPlugin<void> = {
   id: 'openi_lab:projects',
-  description: 'OpenI project views: code, issues, pull requests, settings.',
+  description:
+    'OpenI project views: code, issues, pull requests, datasets, settings.',
   autoStart: true,
   requires: [IOpenIClient],
   optional: [
@@ -84,8 +87,15 @@ export const projectsPlugin: JupyterFrontEndPlugin<void> = {
           .execute('filebrowser:go-to-path', { path: `/${path}` })
           .catch(() => undefined);
       },
-      openProject: (owner, name) => void openProject(owner, name)
+      openProject: (owner, name) => void openProject(owner, name),
+      uploads: new UploadManager(client.datasets),
+      openDataset: (project, dataset) =>
+        void datasets.openDataset(project, dataset)
     };
+    const datasets = registerDatasetCommands(app, env, palette, () => {
+      const current = tracker.currentWidget;
+      return current ? `${current.owner}/${current.name}` : undefined;
+    });
 
     commands.addCommand(CommandIds.openProject, {
       label: args =>

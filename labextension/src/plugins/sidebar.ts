@@ -32,7 +32,9 @@ export const sidebarPlugin: JupyterFrontEndPlugin<IOpenISidebar> = {
     const widget = new SidebarWidget(client, trans, {
       openProject: (owner, name) =>
         void app.commands.execute(CommandIds.openProject, { owner, name }),
-      newProject: () => void app.commands.execute(CommandIds.newProject)
+      newProject: () => void app.commands.execute(CommandIds.newProject),
+      openDataset: (project, dataset) =>
+        void app.commands.execute(CommandIds.openDataset, { project, dataset })
     });
     app.shell.add(widget, 'left', { rank: SIDEBAR_RANK });
     // Remember whether the panel was open across reloads.

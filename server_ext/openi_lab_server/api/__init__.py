@@ -9,6 +9,7 @@ from jupyter_server.utils import url_path_join
 from ..git.smart_http import git_routes
 from . import (
     browse,
+    datasets,
     openapi,
     orgs,
     projects,
@@ -68,6 +69,7 @@ ROUTE_TABLE: list[tuple[str, type[BaseHandler]]] = [
     *tracker.ROUTES,
     *pulls.ROUTES,
     *releases.ROUTES,
+    *datasets.ROUTES,
 ]
 
 

@@ -3,21 +3,26 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from ..db import all_models  # noqa: F401  (every table known before the first query)
 from ..db.engine import create_engine, session_factory
 from ..git.store import RepoStore
+from ..storage.objects import ObjectStore
 from .accounts import AccountService
 from .browse import BrowseService
+from .datasets import DatasetService
 from .projects import ProjectService
 from .pulls import PullService
 from .releases import ReleaseService
 from .repos import RepoService
 from .tokens import TokenService
 from .tracker import TrackerService
+from .uploads import UploadService
 from .workspace import WorkspaceService
 
 
@@ -34,14 +39,28 @@ class Platform:
     pulls: PullService
     releases: ReleaseService
     workspace: WorkspaceService
+    store: ObjectStore
+    datasets: DatasetService
+    uploads: UploadService
 
     @classmethod
     def build(
-        cls, database_url: str, admin_users: set[str] | None = None, data_dir: str | None = None
+        cls,
+        database_url: str,
+        admin_users: set[str] | None = None,
+        data_dir: str | None = None,
+        *,
+        storage_url: str | None = None,
+        storage_options: dict[str, Any] | None = None,
+        max_upload_bytes: int = 100 << 30,
+        user_quota_bytes: int = 1 << 40,
+        upload_expiry_hours: float = 24.0,
     ) -> Platform:
-        """``data_dir`` holds the repositories (default: beside a SQLite file, or a temp dir)."""
+        """``data_dir`` holds the repositories (default: beside a SQLite file, or a temp dir);
+        objects go to ``storage_url`` (default ``<data_dir>/objects``)."""
         engine = create_engine(database_url)
         root = Path(data_dir or _default_root(database_url))
+        objects = ObjectStore(storage_url or (root / "objects").as_uri(), **(storage_options or {}))
         store = RepoStore(root / "repositories")
         sessions = session_factory(engine)
         projects = ProjectService(sessions)
@@ -50,6 +69,16 @@ class Platform:
         tokens = TokenService(sessions)
         repos = RepoService(sessions, projects, store)
         repos.push_hooks.append(pulls.on_push)
+        datasets = DatasetService(sessions, projects, objects)
+        uploads = UploadService(
+            sessions,
+            projects,
+            datasets,
+            objects,
+            max_upload_bytes=max_upload_bytes,
+            user_quota_bytes=user_quota_bytes,
+            expiry=timedelta(hours=upload_expiry_hours),
+        )
         return cls(
             engine=engine,
             sessions=sessions,
@@ -64,6 +93,9 @@ class Platform:
             pulls=pulls,
             releases=ReleaseService(sessions, projects, store, root / "release-assets"),
             workspace=WorkspaceService(projects, tokens),
+            store=objects,
+            datasets=datasets,
+            uploads=uploads,
         )
 
     async def close(self) -> None:

@@ -1,5 +1,6 @@
 import * as React from 'react';
 
+import { DatasetsTab } from '../datasets/DatasetsTab';
 import { EmptyState } from '../status';
 import { BranchesTab } from './BranchesTab';
 import { CodeTab } from './code/CodeTab';
@@ -12,7 +13,6 @@ import { SettingsTab } from './SettingsTab';
 
 /** What the tabs not built yet will hold (msgids). */
 const COMING: Partial<Record<ProjectTab, string>> = {
-  datasets: 'Datasets of this project will appear here.',
   models: 'Models trained or registered in this project will appear here.',
   cloudbrain:
     'Cloud brain debugging, training and inference tasks of this project will appear here.'
@@ -38,6 +38,8 @@ export function ProjectTabBody(props: {
       return <BranchesTab />;
     case 'settings':
       return <SettingsTab />;
+    case 'datasets':
+      return <DatasetsTab />;
     default:
       return (
         <EmptyState

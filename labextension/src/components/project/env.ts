@@ -3,6 +3,7 @@ import type { IRenderMime } from '@jupyterlab/rendermime';
 import * as React from 'react';
 
 import type { IProject, IRepoCounts, OpenIClient, RepoClient } from '../../api';
+import type { UploadManager } from '../../datasets/uploads';
 import type { ITrans } from '../../i18n';
 
 /** What the project views need from JupyterLab; set once per widget. */
@@ -19,6 +20,10 @@ export interface IOpenIEnv {
   openFolder(path: string): void;
   /** Opens (or reveals) the view of a project. */
   openProject(owner: string, name: string): void;
+  /** Resumable dataset uploads of this page. */
+  uploads: UploadManager;
+  /** Opens the page of a dataset (`project` is `owner/name`). */
+  openDataset(project: string, dataset: string): void;
 }
 
 export const EnvContext = React.createContext<IOpenIEnv | null>(null);
