@@ -177,6 +177,9 @@ class OpeniLabApp(ExtensionApp):
                 expired = await self.platform.uploads.expire()
                 if expired:
                     self.log.info("OpenI: expired %d inactive uploads", expired)
+                collected = await self.platform.datasets.collect_garbage()
+                if collected:
+                    self.log.info("OpenI: removed %d unreferenced objects", collected)
             except Exception:  # keep the loop alive; the next run retries
                 self.log.exception("OpenI housekeeping failed")
             await asyncio.sleep(self.housekeeping_interval)

@@ -301,3 +301,21 @@ async def test_a_known_sha256_grants_no_access_to_private_content(api, as_user, 
     assert done["sha256"] == sha(data)
     async with platform.sessions() as session:
         assert (await session.get(StoredObject, sha(data))).refcount == 2
+
+
+async def test_deleting_a_project_frees_its_stored_objects(api, platform):
+    from openi_lab_server.db.dataset_models import StoredObject
+
+    await _project(api, "doomed")
+    await api.post("projects/alice/doomed/datasets", {"name": "d"})
+    data = b"soon unreferenced" * 100
+    await upload(api, "alice/doomed", "d", "x.bin", data)
+    async with platform.sessions() as session:
+        key = (await session.get(StoredObject, sha(data))).storage_key
+    assert (await api.delete("projects/alice/doomed")).status == 204
+    assert platform.store.exists(key)  # the cascade removed the rows, not the bytes
+    assert await platform.datasets.collect_garbage() == 0  # too young: an upload may race
+    assert await platform.datasets.collect_garbage(grace=timedelta(0)) == 1
+    assert not platform.store.exists(key)
+    async with platform.sessions() as session:
+        assert await session.get(StoredObject, sha(data)) is None

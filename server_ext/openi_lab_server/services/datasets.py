@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import (
@@ -481,6 +482,30 @@ class DatasetService:
                 await session.execute(delete(StoredObject).where(StoredObject.sha256 == sha))
                 keys.append(key)
         return keys
+
+    async def collect_garbage(self, grace: timedelta = timedelta(minutes=10)) -> int:
+        """Delete objects no dataset file refers to any more (e.g. after a project was deleted
+        and the database cascaded its datasets away); run by the housekeeping loop."""
+        cutoff = utcnow() - grace
+        async with self.sessions() as session:
+            orphans = (
+                await session.execute(
+                    select(StoredObject.sha256, StoredObject.storage_key).where(
+                        StoredObject.created_at < cutoff,
+                        ~select(DatasetFile.id)
+                        .where(DatasetFile.sha256 == StoredObject.sha256)
+                        .exists(),
+                    )
+                )
+            ).all()
+            if not orphans:
+                return 0
+            await session.execute(
+                delete(StoredObject).where(StoredObject.sha256.in_([o.sha256 for o in orphans]))
+            )
+            await session.commit()
+        await asyncio.to_thread(self._remove, [o.storage_key for o in orphans], [])
+        return len(orphans)
 
     async def add_reference(self, session: AsyncSession, sha: str) -> bool:
         """One more reference to an existing object; False when there is none."""
