@@ -264,8 +264,8 @@ class Client:
     def dataset_file(self, ref: int | str | s.DatasetFile) -> s.DatasetFile:
         """A dataset file by id or by ``owner/project/dataset/filename``.
 
-        The API has no by-id lookup, so an id is found among the files of the datasets you
-        may see (newest first); paths cost one listing of their dataset.
+        An id is one request (``GET dataset-files/{id}``); a path costs one listing of its
+        dataset.
         """
         if isinstance(ref, s.DatasetFile):
             return ref
@@ -278,17 +278,7 @@ class Client:
                 if f.name == filename:
                     return f
             raise ApiError(404, f"no file {filename!r} in dataset {owner}/{project}/{dataset}")
-        file_id = int(ref)
-        page = 1
-        while True:
-            datasets = self.datasets(scope="all", page=page, per_page=100)
-            for d in datasets.items:
-                for f in self._iter_files(d.project, d.name):
-                    if f.id == file_id:
-                        return f
-            if page * datasets.per_page >= datasets.total or not datasets.items:
-                raise ApiError(404, f"dataset file {file_id} not found")
-            page += 1
+        return self._get(s.DatasetFile, f"dataset-files/{int(ref)}")
 
     def _iter_files(self, project: str, dataset: str) -> Any:
         page = 1

@@ -319,3 +319,15 @@ async def test_deleting_a_project_frees_its_stored_objects(api, platform):
     assert not platform.store.exists(key)
     async with platform.sessions() as session:
         assert await session.get(StoredObject, sha(data)) is None
+
+
+async def test_a_file_by_id_is_visible_only_with_its_dataset(api, as_user):
+    await _project(api, "hidden", visibility="private")
+    await api.post("projects/alice/hidden/datasets", {"name": "d"})
+    f = await upload(api, "alice/hidden", "d", "x.txt", b"x" * 10)
+    mine = await api.get(f"dataset-files/{f['id']}")
+    assert mine.status == 200 and mine.body["path"] == "alice/hidden/d/x.txt"
+    bob = await as_user("bob")
+    assert (await bob.get(f"dataset-files/{f['id']}")).status == 404
+    assert (await bob.get("dataset-files/999999")).status == 404
+    assert (await api.get("dataset-files/abc")).status == 422

@@ -342,9 +342,21 @@ class UploadCompleteHandler(_OffsetErrors):
 
 
 _DS = "/projects/{owner}/{name}/datasets/{dataset}"
+
+
+class DatasetFileByIdHandler(BaseHandler):
+    @endpoint("A dataset file by id (tasks and notebooks refer to files so)", tag="datasets",
+              response=s.DatasetFile)  # fmt: skip
+    async def get(self, file_id: str) -> s.DatasetFile:
+        if not file_id.isdigit():
+            raise Invalid("file_id", "must be an integer")
+        return await self.platform.datasets.file_by_id(self.actor, int(file_id))
+
+
 ROUTES = [
     ("/datasets", DatasetsHandler),
     ("/dataset-picker", PickerHandler),
+    ("/dataset-files/{file_id}", DatasetFileByIdHandler),
     ("/projects/{owner}/{name}/datasets", ProjectDatasetsHandler),
     (_DS, DatasetHandler),
     (_DS + "/favorite", FavoriteHandler),

@@ -554,6 +554,22 @@ class DatasetService:
         )
         return f
 
+    async def file_by_id(self, actor: Principal, file_id: int) -> s.DatasetFile:
+        """One file by id, when its dataset is visible to the actor (404 otherwise)."""
+        async with self.sessions() as session:
+            row = (
+                await session.execute(
+                    select(DatasetFile, Dataset, Project, Creator)
+                    .join(Dataset, Dataset.id == DatasetFile.dataset_id)
+                    .join(Project, Project.id == Dataset.project_id)
+                    .outerjoin(Creator, Creator.id == DatasetFile.creator_id)
+                    .where(DatasetFile.id == file_id, visible_dataset_clause(actor))
+                )
+            ).first()
+        if row is None:
+            raise NotFound(f"dataset file {file_id}")
+        return file_out(*row)
+
     async def file_model(self, session: AsyncSession, file_id: int) -> s.DatasetFile | None:
         row = (
             await session.execute(
