@@ -12,9 +12,9 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from s3server import upload
 
 from openi_lab_server.storage import archive
+from s3server import upload
 
 
 class RawNameInfo(zipfile.ZipInfo):

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from s3server import patch_chunk, sha, start_upload, upload
 from sqlalchemy import select, update
+
+from s3server import patch_chunk, sha, start_upload, upload
 
 
 async def _project(api, name: str = "aiforge", **extra) -> None:

@@ -10,8 +10,9 @@ import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from s3server import patch_chunk, s3_config, s3_server, sha, start_upload, upload  # noqa: F401
 from sqlalchemy import update
+
+from s3server import patch_chunk, s3_config, s3_server, sha, start_upload, upload  # noqa: F401
 
 MiB = 1 << 20
 

@@ -16,6 +16,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from uihelpers import open_sidebar
+
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
 ISSUE_TITLE = "Train on Ascend 910"
@@ -41,10 +43,7 @@ def _issues_api_status(demo_lab: str) -> int:
 
 def _open_project(page, demo_lab: str) -> object:
     page.goto(demo_lab)
-    tab = page.locator('.jp-SideBar [data-id="openi-lab-sidebar"]')
-    tab.wait_for(timeout=60_000)
-    if not page.locator('[data-testid="openi-current-user"]').is_visible():
-        tab.click()
+    open_sidebar(page)
     projects = page.locator('[data-testid="openi-section-projects"]')
     projects.get_by_role("button", name="OpenI/aiforge", exact=True).click(timeout=30_000)
     view = page.locator('[data-testid="openi-project-view"]')

@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from uihelpers import open_sidebar
+
 # The demo server and the page are fixtures of conftest.py, shared with the other UI tests.
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
@@ -26,11 +28,7 @@ def test_sidebar_shows_the_signed_in_user_and_demo_projects(demo_lab: str, page)
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     page.goto(demo_lab)
-    tab = page.locator('.jp-SideBar [data-id="openi-lab-sidebar"]')
-    tab.wait_for(timeout=60_000)
-    tab.click()
-    user = page.locator('[data-testid="openi-current-user"]')
-    user.wait_for(timeout=30_000)
+    open_sidebar(page)
     page.wait_for_function(
         "document.querySelector('[data-testid=\"openi-current-user\"]').textContent"
         ".includes('wangj')",
@@ -83,10 +81,7 @@ def test_sidebar_speaks_chinese_when_jupyterlab_does(demo_lab: str, page) -> Non
     set_locale("zh_CN")
     try:
         page.goto(demo_lab)
-        tab = page.locator('.jp-SideBar [data-id="openi-lab-sidebar"]')
-        tab.wait_for(timeout=60_000)
-        if not page.locator('[data-testid="openi-current-user"]').is_visible():
-            tab.click()
+        open_sidebar(page)
         explore = page.locator('[data-testid="openi-section-explore"]')
         explore.get_by_text("探索").first.wait_for(timeout=30_000)
         projects = page.locator('[data-testid="openi-section-projects"]')
