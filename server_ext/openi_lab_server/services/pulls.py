@@ -54,6 +54,7 @@ from ..git.names import check_branch, split_path
 from ..git.store import Author, RepoStore
 from ..render.notebook import NotebookRenderError
 from ..render.notebook_diff import diff_notebooks
+from . import activity
 from .accounts import user_out
 from .errors import Conflict, DomainError, Forbidden, Invalid, NotFound
 from .pagination import PageRequest, PageResult, paginate
@@ -243,6 +244,10 @@ class PullService:
                 )
             )
             await self.tracker._record_references(session, actor, base_row, issue.id, body.body)
+            activity.record(
+                session, actor, base_id, "pull_opened", number=number, title=body.title,
+                head=body.head, base=base_branch,
+            )  # fmt: skip
             await session.commit()
             issue_id = issue.id
         spec = _Spec(
@@ -460,6 +465,11 @@ class PullService:
                     issue.state = body.state.value
                     issue.closed_at = utcnow() if closing else None
                     issue.closed_by_id = actor.id if closing else None
+                    activity.record(
+                        session, actor, project.id,
+                        "pull_closed" if closing else "pull_reopened",
+                        number=issue.number, title=issue.title,
+                    )  # fmt: skip
                 issue.updated_at = utcnow()
                 await session.commit()
             spec = self._spec(project, issue, pr)
@@ -526,6 +536,10 @@ class PullService:
                 .where(Issue.id == spec.issue_id)
                 .values(state="closed", closed_at=now, closed_by_id=actor.id, updated_at=now)
             )
+            activity.record(
+                session, actor, spec.project_id, "pull_merged", number=spec.number,
+                base=spec.base_branch, sha=merged_sha,
+            )  # fmt: skip
             await session.commit()
         await self.on_push(spec.project_id, [f"refs/heads/{spec.base_branch}"])
         return await self._out(actor, spec.issue_id)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-import json
 import re
 import shutil
 from collections.abc import AsyncIterator
@@ -19,11 +18,12 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from openi_lab import schemas as s
 
 from ..db.models import Account
-from ..db.repo_models import Activity, Release, ReleaseAsset
+from ..db.repo_models import Release, ReleaseAsset
 from ..git import browse as g
 from ..git.cli import GIT
 from ..git.names import check_branch
 from ..git.store import RepoStore
+from . import activity
 from .accounts import user_out
 from .errors import Conflict, Forbidden, Invalid, NotFound, TooLarge
 from .principal import Principal
@@ -148,15 +148,7 @@ class ReleaseService:
                 is_prerelease=body.is_prerelease,
             )
             session.add(release)
-            session.add(
-                Activity(
-                    actor_id=actor.id,
-                    project_id=pid,
-                    kind="release",
-                    payload=json.dumps({"tag": body.tag, "title": body.title}, ensure_ascii=False),
-                    created_at=datetime.now(UTC),
-                )
-            )
+            activity.record(session, actor, pid, "release", tag=body.tag, title=body.title)
             try:
                 await session.commit()
             except IntegrityError as exc:

@@ -4,7 +4,6 @@ watches; branch protection; who may use git over HTTP, and what a push records."
 from __future__ import annotations
 
 import asyncio
-import json
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -17,10 +16,11 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from openi_lab import schemas as s
 
 from ..db.models import Account, Project
-from ..db.repo_models import Activity, BranchProtection, Star, Watch
+from ..db.repo_models import BranchProtection, Star, Watch
 from ..git import names
 from ..git.cli import run_git
 from ..git.store import Author, RepoStore
+from . import activity
 from .errors import Conflict, Forbidden, Invalid, NotFound, Unauthorized
 from .pagination import PageRequest, PageResult, paginate
 from .permissions import ROLE_RANK, at_least, resource_role, visible_owner_clause
@@ -124,7 +124,7 @@ class RepoService:
                 .where(Project.id == parent_id)
                 .values(num_forks=Project.num_forks + 1)
             )
-            session.add(self._activity(actor, parent_id, "fork", fork=fork.full_name))
+            session.add(activity.event(actor, parent_id, "fork", fork=fork.full_name))
             await session.commit()
         return await self.projects.get(actor, fork.owner, fork.name)
 
@@ -317,7 +317,7 @@ class RepoService:
             if on and exists is None:
                 session.add(table(project_id=project.id, user_id=actor.id))
                 if event:
-                    session.add(self._activity(actor, project.id, event))
+                    session.add(activity.event(actor, project.id, event))
             elif not on and exists is not None:
                 await session.execute(delete(table).where(table.id == exists))
             count = select(func.count()).where(table.project_id == project.id).scalar_subquery()
@@ -440,7 +440,7 @@ class RepoService:
         async with self.sessions() as session:
             for ref, old, new, count in moved:
                 session.add(
-                    self._activity(
+                    activity.event(
                         access.principal,
                         access.project_id,
                         "push",
@@ -489,16 +489,6 @@ class RepoService:
             repo.close()
 
     # --- helpers ------------------------------------------------------------------------
-
-    @staticmethod
-    def _activity(actor: Principal, project_id: int, kind: str, **payload: object) -> Activity:
-        return Activity(
-            actor_id=actor.id if actor.id > 0 else None,
-            project_id=project_id,
-            kind=kind,
-            payload=json.dumps(payload, ensure_ascii=False),
-            created_at=datetime.now(UTC),
-        )
 
     async def _author(self, actor: Principal) -> Author:
         async with self.sessions() as session:

@@ -52,6 +52,7 @@ from ..db.tracker_models import (
     Label,
     Milestone,
 )
+from . import activity
 from .accounts import user_out
 from .errors import Conflict, Forbidden, Invalid, NotFound
 from .pagination import PageRequest, PageResult, paginate
@@ -347,6 +348,9 @@ class TrackerService:
             await session.flush()
             await self._put_on_board(session, project.id, issue.id)
             await self._record_references(session, actor, project, issue.id, body.body)
+            activity.record(
+                session, actor, project.id, "issue_opened", number=number, title=body.title
+            )
             await session.commit()
             return await self._issue_out(session, actor, project, issue.id)
 
@@ -409,6 +413,12 @@ class TrackerService:
                 issue.state = body.state.value
                 issue.closed_at = utcnow() if closing else None
                 issue.closed_by_id = actor.id if closing else None
+                kind = ("pull" if issue.is_pull else "issue") + (
+                    "_closed" if closing else "_reopened"
+                )
+                activity.record(
+                    session, actor, project.id, kind, number=issue.number, title=issue.title
+                )
             issue.updated_at = utcnow()
             await session.commit()
             return await self._issue_out(session, actor, project, issue.id)
@@ -453,6 +463,10 @@ class TrackerService:
             )
             await session.flush()
             await self._record_references(session, actor, project, issue.id, body.body)
+            activity.record(
+                session, actor, project.id, "issue_commented", number=issue.number,
+                title=issue.title, is_pull=issue.is_pull,
+            )  # fmt: skip
             await session.commit()
             return await self._comment(session, comment.id, issue.number)
 
@@ -472,6 +486,10 @@ class TrackerService:
             comment.body = body.body
             comment.updated_at = utcnow()
             await self._record_references(session, actor, project, issue.id, body.body)
+            activity.record(
+                session, actor, project.id, "issue_commented", number=issue.number,
+                title=issue.title, is_pull=issue.is_pull,
+            )  # fmt: skip
             await session.commit()
             return await self._comment(session, comment.id, issue.number)
 
