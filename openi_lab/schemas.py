@@ -906,3 +906,124 @@ class TabCounts(_Model):
 class PickerPage(Page[PickerRow]):
     tab: PickerTab
     tab_counts: TabCounts
+
+
+# --- tasks ---------------------------------------------------------------------------------
+
+#: Task names: letters, digits, ``_`` and ``-`` only (no Chinese), at most 64 characters.
+TASK_NAME_PATTERN = r"^[A-Za-z0-9_-]{1,64}$"
+#: Run parameter names become ``--name=value`` arguments.
+PARAM_NAME_PATTERN = r"^[A-Za-z_][A-Za-z0-9_.-]{0,63}$"
+
+
+class TaskKind(StrEnum):
+    """The four kinds of cloud-brain task, each its own tab."""
+
+    debug = "debug"
+    train = "train"
+    inference = "inference"
+    evaluation = "evaluation"
+
+
+class TaskStatus(StrEnum):
+    WAITING = "WAITING"
+    RUNNING = "RUNNING"
+    STOPPING = "STOPPING"
+    SUCCEEDED = "SUCCEEDED"
+    FAILED = "FAILED"
+    STOPPED = "STOPPED"
+
+
+ComputeResource = Literal["CPU", "GPU", "NPU"]
+
+
+class ResourceSpec(_Model):
+    """规格: what one task gets (cards of an accelerator, CPU cores, memory, a time limit)."""
+
+    id: str
+    compute: ComputeResource
+    #: accelerator type (``T4``, ``Ascend-910``), None for CPU-only specs
+    accelerator: str | None = None
+    cards: int = 0
+    cpu: int
+    memory_gib: float
+    accelerator_memory_gib: float = 0
+    #: seconds; 0 means no limit
+    time_limit: float = 0
+    queue: str
+    #: e.g. ``GPU: 1 * T4(16GB) | CPU: 4 cores | 8 GiB``
+    label: str
+    available: bool = True
+    reason: str = ""
+
+
+class TaskParam(_Input):
+    name: str = Field(pattern=PARAM_NAME_PATTERN)
+    value: str = Field("", max_length=1024)
+
+
+class TaskCreate(_Input):
+    kind: TaskKind = TaskKind.train
+    name: str = Field(pattern=TASK_NAME_PATTERN, max_length=64)
+    description: str = Field("", max_length=255)
+    branch: str = Field("", max_length=255)
+    image: str = Field("local", max_length=255)
+    spec: str = Field(min_length=1, max_length=64)
+    #: a ``.py`` file of the repository, or a shell command ``sh:…``
+    boot_file: str = Field(min_length=1, max_length=1024)
+    #: a dataset file id (mounted at ``$OPENI_DATASET_DIR``)
+    dataset: int | None = None
+    params: list[TaskParam] = Field(default_factory=list, max_length=64)
+
+
+class TaskEvent(_Model):
+    status: TaskStatus
+    reason: str
+    created_at: datetime
+
+
+class Task(_Model):
+    """云脑任务: one run of a boot file at a recorded commit, on one resource spec."""
+
+    id: int
+    project: str
+    kind: TaskKind
+    name: str
+    description: str
+    branch: str
+    commit: str
+    image: str
+    spec: str
+    compute: ComputeResource
+    boot_file: str
+    dataset: int | None
+    #: ``owner/project/dataset/name`` of the dataset file, when one is used
+    dataset_path: str | None = None
+    params: list[TaskParam]
+    creator: User | None
+    status: TaskStatus
+    reason: str
+    exit_code: int | None
+    devices: list[str]
+    node: str | None
+    created_at: datetime
+    started_at: datetime | None
+    finished_at: datetime | None
+    #: seconds run (so far, while running)
+    duration: float | None
+    events: list[TaskEvent] = []
+
+
+class TaskLog(_Model):
+    """Log text from byte ``offset``; poll again from ``next_offset`` until ``done``."""
+
+    offset: int
+    next_offset: int
+    text: str
+    size: int
+    done: bool
+
+
+class TaskOutput(_Model):
+    path: str
+    size: int

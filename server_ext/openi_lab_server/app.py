@@ -15,13 +15,14 @@ import threading
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from jupyter_server.extension.application import ExtensionApp
-from traitlets import Bool, Enum, Float, Int, Set, Type, Unicode, default
+from traitlets import Bool, Dict, Enum, Float, Int, List, Set, Type, Unicode, default
 
 from .api import routes
 from .compute.executor import Executor
+from .compute.scheduler import Scheduler
 from .config import default_data_dir, default_database_url, default_storage_url
 from .db import migrate
 from .db.engine import create_engine
@@ -44,7 +45,7 @@ class OpeniLabApp(ExtensionApp):
         help="Object store URL: file://… (default, under data_dir) or s3://bucket/prefix."
     ).tag(config=True)
     executor_class = Type(
-        default_value=Executor,
+        default_value="openi_lab_server.compute.local.LocalExecutor",
         klass=Executor,
         help="Executor running cloud-brain tasks (local processes, or Kubernetes).",
     ).tag(config=True)
@@ -79,6 +80,32 @@ class OpeniLabApp(ExtensionApp):
         config=True
     )
 
+    resource_specs = List(
+        Dict(),
+        help="Resource specs (规格): dicts with id, compute (CPU|GPU|NPU), accelerator, cards, "
+        "cpu, memory_gib, accelerator_memory_gib, time_limit (s, 0: none), queue. "
+        "Empty: cpu-small, cpu-4, gpu-t4, npu-910.",
+    ).tag(config=True)
+    declared_devices = List(
+        Dict(),
+        help='Accelerators to use besides those found, e.g. [{"kind": "GPU", "type": "T4", '
+        '"ids": ["0", "1"]}].',
+    ).tag(config=True)
+    max_concurrent_tasks = Int(4, help="Tasks one user may run at once.").tag(config=True)
+    max_concurrent_debug_tasks = Int(1, help="Debug tasks one user may run at once.").tag(
+        config=True
+    )
+    scheduler_interval = Float(0.2, help="Seconds between scheduler passes.").tag(config=True)
+    node_name = Unicode(
+        help="This server's name among those sharing the database (default: the host name)."
+    ).tag(config=True)
+
+    @default("node_name")
+    def _default_node_name(self) -> str:
+        import socket
+
+        return socket.gethostname()
+
     @default("data_dir")
     def _default_data_dir(self) -> str:
         return default_data_dir()
@@ -96,6 +123,7 @@ class OpeniLabApp(ExtensionApp):
         return os.environ.get("OPENI_LAB_USER") or getpass.getuser()
 
     platform: Platform | None = None
+    scheduler: Scheduler | None = None
     _tasks: list[asyncio.Task[None]]
 
     def initialize_settings(self) -> None:
@@ -126,6 +154,8 @@ class OpeniLabApp(ExtensionApp):
             max_upload_bytes=self.max_upload_bytes,
             user_quota_bytes=self.user_quota_bytes,
             upload_expiry_hours=self.upload_expiry_hours,
+            resource_specs=list(self.resource_specs),
+            declared_devices=list(self.declared_devices),
         )
 
     async def _prepare_database(self) -> None:
@@ -186,8 +216,27 @@ class OpeniLabApp(ExtensionApp):
 
     async def _start_jupyter_server_extension(self, serverapp: Any) -> None:
         self._tasks.append(asyncio.create_task(self._housekeeping()))
+        await self.start_scheduler()
+
+    async def start_scheduler(self) -> Scheduler:
+        """Start the cloud-brain scheduler (re-attaching this node's running tasks)."""
+        assert self.platform is not None
+        if self.scheduler is None:
+            self.scheduler = Scheduler(
+                self.platform.tasks,
+                cast(type[Executor], self.executor_class)(),
+                node=self.node_name,
+                max_concurrent_tasks=self.max_concurrent_tasks,
+                max_concurrent_debug_tasks=self.max_concurrent_debug_tasks,
+                interval=self.scheduler_interval,
+            )
+            await self.scheduler.start()
+        return self.scheduler
 
     async def stop_extension(self) -> None:
+        if self.scheduler is not None:
+            await self.scheduler.stop()
+            self.scheduler = None
         for task in self._tasks:
             task.cancel()
         for task in self._tasks:

@@ -16,6 +16,7 @@ from . import (
     pulls,
     releases,
     repos,
+    tasks,
     teams,
     tokens,
     tracker,
@@ -70,6 +71,7 @@ ROUTE_TABLE: list[tuple[str, type[BaseHandler]]] = [
     *pulls.ROUTES,
     *releases.ROUTES,
     *datasets.ROUTES,
+    *tasks.ROUTES,
 ]
 
 

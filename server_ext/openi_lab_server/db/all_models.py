@@ -1,6 +1,14 @@
 """Import every model module so that ``Base.metadata`` (migrations, relationships) is whole."""
 
-from . import dataset_models, models, pull_models, repo_models, tracker_models
+from . import dataset_models, models, pull_models, repo_models, task_models, tracker_models
 from .models import Base
 
-__all__ = ["Base", "dataset_models", "models", "pull_models", "repo_models", "tracker_models"]
+__all__ = [
+    "Base",
+    "dataset_models",
+    "models",
+    "pull_models",
+    "repo_models",
+    "task_models",
+    "tracker_models",
+]

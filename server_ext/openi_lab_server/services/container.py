@@ -20,6 +20,7 @@ from .projects import ProjectService
 from .pulls import PullService
 from .releases import ReleaseService
 from .repos import RepoService
+from .tasks import TaskService
 from .tokens import TokenService
 from .tracker import TrackerService
 from .uploads import UploadService
@@ -42,6 +43,7 @@ class Platform:
     store: ObjectStore
     datasets: DatasetService
     uploads: UploadService
+    tasks: TaskService
 
     @classmethod
     def build(
@@ -55,6 +57,8 @@ class Platform:
         max_upload_bytes: int = 100 << 30,
         user_quota_bytes: int = 1 << 40,
         upload_expiry_hours: float = 24.0,
+        resource_specs: list[dict[str, Any]] | None = None,
+        declared_devices: list[dict[str, Any]] | None = None,
     ) -> Platform:
         """``data_dir`` holds the repositories (default: beside a SQLite file, or a temp dir);
         objects go to ``storage_url`` (default ``<data_dir>/objects``)."""
@@ -96,6 +100,16 @@ class Platform:
             store=objects,
             datasets=datasets,
             uploads=uploads,
+            tasks=TaskService(
+                sessions,
+                projects,
+                datasets,
+                store,
+                objects,
+                root,
+                resource_specs=resource_specs,
+                declared_devices=declared_devices,
+            ),
         )
 
     async def close(self) -> None:

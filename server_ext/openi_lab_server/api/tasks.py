@@ -1,0 +1,154 @@
+"""Cloud-brain tasks (云脑任务): resource specs, tasks, their logs and outputs."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from openi_lab import schemas as s
+
+from ..services.errors import Invalid
+from .base import BaseHandler, endpoint
+
+CHUNK = 1 << 20
+
+
+class SpecsHandler(BaseHandler):
+    @endpoint(
+        "Resource specs (规格), each with whether this server can run it",
+        tag="tasks",
+        response=list[s.ResourceSpec],
+    )
+    async def get(self) -> Any:
+        return await self.platform.tasks.list_specs(self.actor)
+
+
+class TasksHandler(BaseHandler):
+    @endpoint(
+        "Tasks of a project, newest first",
+        tag="tasks",
+        response=s.Page[s.Task],
+        query=("kind", "status", "page", "per_page"),
+    )
+    async def get(self, owner: str, name: str) -> Any:
+        return await self.platform.tasks.list_project(
+            self.actor,
+            owner,
+            name,
+            self.str_arg("kind"),
+            self.str_arg("status"),
+            self.page_request(),
+        )
+
+    @endpoint(
+        "Create a task (write role); it waits until the scheduler starts it",
+        tag="tasks",
+        body=s.TaskCreate,
+        response=s.Task,
+        status=201,
+    )
+    async def post(self, body: s.TaskCreate, owner: str, name: str) -> s.Task:
+        return await self.platform.tasks.create(self.actor, owner, name, body)
+
+
+class TaskHandler(BaseHandler):
+    @endpoint("A task with its status history", tag="tasks", response=s.Task)
+    async def get(self, owner: str, name: str, task_id: str) -> s.Task:
+        return await self.platform.tasks.get(self.actor, owner, name, task_id)
+
+    @endpoint("Delete a task (409 while it runs)", tag="tasks", status=204)
+    async def delete(self, owner: str, name: str, task_id: str) -> None:
+        await self.platform.tasks.delete(self.actor, owner, name, task_id)
+
+
+class StopHandler(BaseHandler):
+    @endpoint("Stop a task (停止)", tag="tasks", response=s.Task)
+    async def post(self, owner: str, name: str, task_id: str) -> s.Task:
+        return await self.platform.tasks.stop(self.actor, owner, name, task_id)
+
+
+class RerunHandler(BaseHandler):
+    @endpoint(
+        "Run again (再次调试): a new task with the same settings",
+        tag="tasks",
+        response=s.Task,
+        status=201,
+    )
+    async def post(self, owner: str, name: str, task_id: str) -> s.Task:
+        return await self.platform.tasks.rerun(self.actor, owner, name, task_id)
+
+
+class LogsHandler(BaseHandler):
+    @endpoint(
+        "Log text from a byte offset; poll from next_offset until done",
+        tag="tasks",
+        response=s.TaskLog,
+        query=("offset",),
+    )
+    async def get(self, owner: str, name: str, task_id: str) -> s.TaskLog:
+        offset = self._int_arg("offset", 0)
+        return await self.platform.tasks.read_log(self.actor, owner, name, task_id, offset)
+
+
+async def _send_file(handler: BaseHandler, path: Path, filename: str, mime: str) -> None:
+    try:
+        f = await asyncio.to_thread(open, path, "rb")
+    except FileNotFoundError:
+        f = None
+    handler.set_header("Content-Type", mime)
+    handler.set_header(
+        "Content-Disposition", f"attachment; filename*=UTF-8''{quote(filename, safe='')}"
+    )
+    if f is None:
+        handler.finish()
+        return
+    try:
+        while chunk := await asyncio.to_thread(f.read, CHUNK):
+            handler.write(chunk)
+            await handler.flush()
+    finally:
+        f.close()
+    handler.finish()
+
+
+class LogDownloadHandler(BaseHandler):
+    @endpoint("The whole log file", tag="tasks")
+    async def get(self, owner: str, name: str, task_id: str) -> None:
+        path, filename = await self.platform.tasks.log_file(self.actor, owner, name, task_id)
+        await _send_file(self, path, filename, "text/plain; charset=utf-8")
+
+
+class OutputsHandler(BaseHandler):
+    @endpoint(
+        "Files the task wrote to its model directory",
+        tag="tasks",
+        response=list[s.TaskOutput],
+    )
+    async def get(self, owner: str, name: str, task_id: str) -> Any:
+        return await self.platform.tasks.outputs(self.actor, owner, name, task_id)
+
+
+class OutputDownloadHandler(BaseHandler):
+    @endpoint("Download one output file", tag="tasks", query=("path",))
+    async def get(self, owner: str, name: str, task_id: str) -> None:
+        path = self.get_query_argument("path", "")
+        if not path:
+            raise Invalid("path", "is required")
+        real = await self.platform.tasks.output_file(self.actor, owner, name, task_id, path)
+        await _send_file(self, real, real.name, "application/octet-stream")
+
+
+_T = "/projects/{owner}/{name}/tasks"
+ROUTES: list[tuple[str, type[BaseHandler]]] = [
+    ("/specs", SpecsHandler),
+    (_T, TasksHandler),
+    (_T + "/{task_id}", TaskHandler),
+    (_T + "/{task_id}/stop", StopHandler),
+    (_T + "/{task_id}/rerun", RerunHandler),
+    (_T + "/{task_id}/logs", LogsHandler),
+    (_T + "/{task_id}/logs/download", LogDownloadHandler),
+    (_T + "/{task_id}/outputs", OutputsHandler),
+    (_T + "/{task_id}/outputs/download", OutputDownloadHandler),
+]

@@ -1,0 +1,351 @@
+"""The scheduler: claims WAITING tasks, allocates devices, starts and watches them.
+
+One loop per server (every ``interval`` seconds, or at once when woken). Several servers may
+share one database: a task is claimed by a conditional UPDATE (``status='WAITING' AND
+claim_token IS NULL``), so exactly one scheduler starts it; devices are rows of
+``device_allocations`` whose unique key makes holding one exclusive. Each queue (one per spec
+family) is served first in, first out; a user's running tasks are limited. ``step()`` is one
+pass, so tests drive it by hand.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import socket
+import uuid
+from datetime import timedelta
+from pathlib import Path
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.exc import IntegrityError
+
+from ..db.models import Account, utcnow
+from ..db.task_models import DeviceAllocation, Task
+from ..services.tasks import ACTIVE, TaskService, transition
+from . import workdir
+from .executor import Executor, Submission
+from .resources import Spec
+
+log = logging.getLogger(__name__)
+#: how much of the log a failed task's reason quotes
+TAIL_BYTES = 1500
+
+
+def log_tail(path: Path, limit: int = TAIL_BYTES) -> str:
+    try:
+        with open(path, "rb") as f:
+            f.seek(0, 2)
+            size = f.tell()
+            f.seek(max(size - limit, 0))
+            data = f.read()
+    except FileNotFoundError:
+        return ""
+    text = data.decode(errors="replace")
+    if size > limit:
+        text = text.split("\n", 1)[-1]
+    return text.strip()
+
+
+class Scheduler:
+    def __init__(
+        self,
+        tasks: TaskService,
+        executor: Executor,
+        *,
+        node: str | None = None,
+        max_concurrent_tasks: int = 4,
+        max_concurrent_debug_tasks: int = 1,
+        interval: float = 0.2,
+        batch: int = 8,
+    ):
+        self.tasks = tasks
+        self.executor = executor
+        self.node = node or socket.gethostname()
+        self.max_tasks = max_concurrent_tasks
+        self.max_debug = max_concurrent_debug_tasks
+        self.interval = interval
+        self.batch = batch
+        self._wake = asyncio.Event()
+        self._loop_task: asyncio.Task[None] | None = None
+
+    # --- life cycle ----------------------------------------------------------------------
+
+    async def start(self) -> None:
+        await self.reconcile()
+        self.tasks.wakers.append(self.wake)
+        self._loop_task = asyncio.create_task(self._run())
+
+    async def stop(self) -> None:
+        """Stop scheduling; the task processes keep running (a restart re-attaches them)."""
+        with contextlib.suppress(ValueError):
+            self.tasks.wakers.remove(self.wake)
+        if self._loop_task is not None:
+            self._loop_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._loop_task
+            self._loop_task = None
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    async def _run(self) -> None:
+        while True:
+            try:
+                await self.step()
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # keep scheduling; the next pass retries
+                log.exception("OpenI scheduler pass failed")
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), self.interval)
+            self._wake.clear()
+
+    async def step(self) -> None:
+        """One pass: finish or stop what this node runs, then start what may start."""
+        await self.watch()
+        await self.schedule()
+
+    # --- watching ------------------------------------------------------------------------
+
+    async def _mine(self, statuses: tuple[str, ...]) -> list[Task]:
+        async with self.tasks.sessions() as session:
+            return list(
+                (
+                    await session.scalars(
+                        select(Task).where(
+                            Task.node == self.node,
+                            Task.status.in_(statuses),
+                            Task.handle.isnot(None),
+                        )
+                    )
+                ).all()
+            )
+
+    async def _finish(self, t: Task, to: str, reason: str, exit_code: int | None = None) -> None:
+        async with self.tasks.sessions() as session:
+            await transition(session, t.id, ACTIVE, to, reason, exit_code=exit_code)
+            await session.commit()
+
+    def _result(self, t: Task, exit_code: int | None, vanished: str) -> tuple[str, str]:
+        if exit_code == 0:
+            return "SUCCEEDED", "exit code 0"
+        tail = log_tail(workdir.task_dir(self.tasks.data_dir, t.id).log_file)
+        head = f"exit code {exit_code}" if exit_code is not None else vanished
+        return "FAILED", f"{head}\n{tail}" if tail else head
+
+    async def watch(self) -> None:
+        now = utcnow()
+        for t in await self._mine(ACTIVE):
+            assert t.handle is not None
+            if t.status == "STOPPING":
+                await self.executor.cancel(t.handle)
+                await self._finish(t, "STOPPED", t.reason or "stopped")
+                continue
+            st = await self.executor.status(t.handle)
+            if not st.running:
+                to, reason = self._result(t, st.exit_code, st.reason or "the process vanished")
+                await self._finish(t, to, reason, st.exit_code)
+            elif (
+                t.time_limit
+                and t.started_at is not None
+                and now - t.started_at > timedelta(seconds=t.time_limit)
+            ):
+                await self.executor.cancel(t.handle)
+                await self._finish(t, "FAILED", f"time limit of {t.time_limit:g} s exceeded")
+
+    async def reconcile(self) -> None:
+        """On start-up: re-attach this node's live tasks, fail the vanished, free stale claims."""
+        running = await self._mine(ACTIVE)
+        found = await self.executor.reconcile([t.handle for t in running if t.handle])
+        for t in running:
+            st = found.get(t.handle or "")
+            if st is None or st.running:
+                continue
+            if t.status == "STOPPING":
+                await self._finish(t, "STOPPED", t.reason or "stopped")
+                continue
+            vanished = "the process vanished while the server was down"
+            to, reason = self._result(t, st.exit_code, vanished)
+            await self._finish(t, to, reason, st.exit_code)
+        async with self.tasks.sessions() as session:
+            stale = (
+                await session.scalars(
+                    select(Task.id).where(
+                        Task.node == self.node,
+                        Task.status == "WAITING",
+                        Task.claim_token.isnot(None),
+                    )
+                )
+            ).all()
+            if stale:
+                await session.execute(
+                    delete(DeviceAllocation).where(DeviceAllocation.task_id.in_(stale))
+                )
+                await session.execute(
+                    update(Task)
+                    .where(Task.id.in_(stale), Task.status == "WAITING")
+                    .values(claim_token=None, node=None, devices="[]")
+                )
+            await session.commit()
+
+    # --- scheduling ----------------------------------------------------------------------
+
+    async def _set_reason(self, t: Task, reason: str) -> None:
+        if t.reason == reason:
+            return
+        async with self.tasks.sessions() as session:
+            await session.execute(
+                update(Task)
+                .where(Task.id == t.id, Task.status == "WAITING", Task.claim_token.is_(None))
+                .values(reason=reason)
+            )
+            await session.commit()
+
+    async def schedule(self) -> None:
+        async with self.tasks.sessions() as session:
+            waiting = (
+                await session.scalars(
+                    select(Task)
+                    .where(Task.status == "WAITING", Task.claim_token.is_(None))
+                    .order_by(Task.id)
+                    .limit(500)
+                )
+            ).all()
+        if not waiting:
+            return
+        node = await self.tasks.node()
+        blocked: set[str] = set()
+        started = 0
+        for t in waiting:
+            if started >= self.batch:
+                break
+            if t.queue in blocked:
+                continue
+            spec = self.tasks.specs.get(t.spec_id)
+            if spec is None:
+                await self._set_reason(t, f"waiting: no resource spec '{t.spec_id}' here")
+                continue
+            ok, why = node.can_serve(spec)
+            if not ok:
+                await self._set_reason(t, f"waiting: {why}")
+                continue
+            claimed = await self._claim(t, spec)
+            if isinstance(claimed, str):
+                await self._set_reason(t, claimed)
+                if claimed.startswith("waiting for"):
+                    blocked.add(t.queue)  # FIFO: later tasks of the queue wait behind it
+                continue
+            if claimed is None:
+                continue  # another scheduler took it
+            token, devices = claimed
+            await self._launch(t, token, devices)
+            started += 1
+
+    async def _claim(self, t: Task, spec: Spec) -> tuple[str, list[str]] | str | None:
+        """Claim ``t`` for this node with its devices: (token, devices), a reason, or None."""
+        token = uuid.uuid4().hex
+        node = await self.tasks.node()
+        async with self.tasks.sessions() as session:
+            if t.creator_id is not None and session.get_bind().dialect.name == "postgresql":
+                # one claim at a time per user, so that the limits hold across servers
+                await session.execute(
+                    select(Account.id).where(Account.id == t.creator_id).with_for_update()
+                )
+            result = await session.execute(
+                update(Task)
+                .where(Task.id == t.id, Task.status == "WAITING", Task.claim_token.is_(None))
+                .values(claim_token=token, node=self.node)
+            )
+            if result.rowcount != 1:  # type: ignore[attr-defined]
+                await session.rollback()
+                return None
+            if t.creator_id is not None:
+                active = await self.tasks.count_active(session, t.creator_id, None) - 1
+                if active >= self.max_tasks:
+                    await session.rollback()
+                    return f"waiting: you run {active} tasks (at most {self.max_tasks} at once)"
+                if t.kind == "debug":
+                    debug = await self.tasks.count_active(session, t.creator_id, "debug") - 1
+                    if debug >= self.max_debug:
+                        await session.rollback()
+                        return (
+                            f"waiting: you run {debug} debug tasks "
+                            f"(at most {self.max_debug} at once)"
+                        )
+            devices: list[str] = []
+            if spec.cards:
+                held = set(
+                    (
+                        await session.scalars(
+                            select(DeviceAllocation.device).where(
+                                DeviceAllocation.node == self.node
+                            )
+                        )
+                    ).all()
+                )
+                free = [d.key for d in node.matching(spec) if d.key not in held]
+                if len(free) < spec.cards:
+                    await session.rollback()
+                    return f"waiting for {spec.cards} free {spec.accelerator}"
+                devices = free[: spec.cards]
+                session.add_all(
+                    DeviceAllocation(node=self.node, device=d, task_id=t.id) for d in devices
+                )
+                try:
+                    await session.flush()
+                except IntegrityError:
+                    await session.rollback()
+                    return f"waiting for {spec.cards} free {spec.accelerator}"
+                await session.execute(
+                    update(Task).where(Task.id == t.id).values(devices=json.dumps(devices))
+                )
+            await session.commit()
+        return token, devices
+
+    async def _launch(self, t: Task, token: str, devices: list[str]) -> None:
+        wd = workdir.task_dir(self.tasks.data_dir, t.id)
+        try:
+            source = await self.tasks.dataset_source(t.dataset_file_id)
+            dataset = (
+                await asyncio.to_thread(self.tasks.prepare_dataset, source) if source else None
+            )
+            await asyncio.to_thread(
+                workdir.prepare, wd, self.tasks.repos.path(t.project_id), t.commit_id, dataset
+            )
+            params = [(p["name"], p["value"]) for p in json.loads(t.params or "[]")]
+            submission = Submission(
+                task_id=t.id,
+                command=workdir.command(t.boot_file, params),
+                workdir=str(wd.root),
+                env=workdir.environment(wd, t.id, t.compute, devices),
+                devices=devices,
+            )
+            handle = await self.executor.submit(submission)
+        except Exception as exc:
+            log.warning("OpenI task %s could not start", t.id, exc_info=True)
+            async with self.tasks.sessions() as session:
+                await transition(session, t.id, ("WAITING",), "FAILED", f"could not start: {exc}")
+                await session.commit()
+            return
+        where = f" on {self.node}" + (f" ({', '.join(devices)})" if devices else "")
+        async with self.tasks.sessions() as session:
+            ok = await transition(
+                session,
+                t.id,
+                ("WAITING",),
+                "RUNNING",
+                f"started{where}",
+                handle=handle,
+                started_at=utcnow(),
+            )
+            await session.commit()
+        if not ok:  # stopped while it was starting
+            await self.executor.cancel(handle)
+            async with self.tasks.sessions() as session:
+                await session.execute(
+                    delete(DeviceAllocation).where(DeviceAllocation.task_id == t.id)
+                )
+                await session.commit()
