@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
@@ -14,6 +15,8 @@ from . import schemas as s
 from .discovery import Endpoint, discover
 
 M = TypeVar("M", bound=BaseModel)
+#: the statuses a task ends in
+TASK_FINAL = frozenset({s.TaskStatus.SUCCEEDED, s.TaskStatus.FAILED, s.TaskStatus.STOPPED})
 API_PATH = "openi/api/v1/"
 
 
@@ -504,6 +507,59 @@ class Client:
         part.replace(target)
         report(f.size)
         return target
+
+    # --- cloud-brain tasks -----------------------------------------------------------------
+
+    def specs(self) -> list[s.ResourceSpec]:
+        return [s.ResourceSpec.model_validate(x) for x in self.request("GET", "specs")]
+
+    def tasks(
+        self, project: str, kind: str | None = None, status: str | None = None, page: int = 1
+    ) -> s.Page[s.Task]:
+        params: dict[str, Any] = {"page": page}
+        params.update({k: v for k, v in (("kind", kind), ("status", status)) if v})
+        return self._get(s.Page[s.Task], f"projects/{project}/tasks", **params)
+
+    def task(self, project: str, id: int) -> s.Task:
+        return self._get(s.Task, f"projects/{project}/tasks/{id}")
+
+    def create_task(self, project: str, **fields: Any) -> s.Task:
+        """``create_task("owner/p", name=…, spec=…, boot_file=…, params={"epochs": 3})``;
+        ``params`` may be a mapping or a list of ``{"name", "value"}``."""
+        params = fields.get("params")
+        if isinstance(params, dict):
+            fields["params"] = [{"name": k, "value": str(v)} for k, v in params.items()]
+        body = s.TaskCreate(**fields).model_dump(mode="json")
+        return s.Task.model_validate(self.request("POST", f"projects/{project}/tasks", json=body))
+
+    def stop_task(self, project: str, id: int) -> s.Task:
+        return s.Task.model_validate(self.request("POST", f"projects/{project}/tasks/{id}/stop"))
+
+    def task_log(self, project: str, id: int, offset: int = 0) -> s.TaskLog:
+        return self._get(s.TaskLog, f"projects/{project}/tasks/{id}/logs", offset=offset)
+
+    def task_logs(self, project: str, id: int, offset: int = 0) -> tuple[str, int]:
+        """Log text from byte ``offset`` → ``(text, next_offset)``; poll with the latter."""
+        log = self.task_log(project, id, offset)
+        return log.text, log.next_offset
+
+    def task_outputs(self, project: str, id: int) -> list[s.TaskOutput]:
+        data = self.request("GET", f"projects/{project}/tasks/{id}/outputs")
+        return [s.TaskOutput.model_validate(o) for o in data]
+
+    def wait_task(
+        self, project: str, id: int, timeout: float | None = None, interval: float = 0.5
+    ) -> s.Task:
+        """Poll until the task ends (SUCCEEDED, FAILED, STOPPED); ``TimeoutError`` after
+        ``timeout`` seconds (None: no limit)."""
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while True:
+            t = self.task(project, id)
+            if t.status in TASK_FINAL:
+                return t
+            if deadline is not None and time.monotonic() >= deadline:
+                raise TimeoutError(f"task {id} is still {t.status} after {timeout} s")
+            time.sleep(interval)
 
 
 def cache_root() -> Path:

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import argparse
 import shlex
 import subprocess
+import time
+from typing import Any
 
-from IPython.core.magic import Magics, line_magic, magics_class
+from IPython.core.magic import Magics, line_cell_magic, magics_class
 
 from .client import ApiError, Client
 from .discovery import DiscoveryError
@@ -16,7 +19,67 @@ USAGE = """usage: %openi <command>
   projects [owner]    projects you can see
   clone owner/repo [dir]   git clone with a push-ready remote
   issues owner/repo   open issues of a project
+  train owner/repo BOOT_FILE [--spec cpu-small] [--name N] [--branch main]
+        [--dataset FILE_ID] [--param k=v ...] [--kind train] [--no-monitor]
+                      create a cloud-brain task (BOOT_FILE: a .py or .ipynb of the
+                      repository, or 'sh:command') and follow it in a TaskMonitor
+%%openi train owner/repo [options]
+                      the cell is the code: it runs as `$OPENI_PYTHON -u -c CELL` (no
+                      commit is made; the cell, quoted, must fit the 1024-character
+                      boot command) in a checkout of the branch
 """
+
+#: what ``sh:`` runs for a ``%%openi train`` cell
+CELL_BOOT = 'sh:"$OPENI_PYTHON" -u -c '
+
+
+class _UsageError(Exception):
+    pass
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> Any:  # never SystemExit inside a kernel
+        raise _UsageError(message)
+
+
+def _train_parser(cell: bool) -> argparse.ArgumentParser:
+    p = _Parser(prog="%%openi train" if cell else "%openi train", add_help=False)
+    p.add_argument("project")
+    if not cell:
+        p.add_argument("boot_file")
+    p.add_argument("--spec", default="cpu-small")
+    p.add_argument("--name")
+    p.add_argument("--branch", default="")
+    p.add_argument("--kind", default="train")
+    p.add_argument("--description", default="")
+    p.add_argument("--dataset", type=int)
+    p.add_argument("--param", action="append", default=[])
+    p.add_argument("--no-monitor", action="store_true")
+    return p
+
+
+def train_fields(args: list[str], cell: str | None = None) -> tuple[str, dict[str, Any], bool]:
+    """``%openi train`` arguments → (project, ``create_task`` fields, show a monitor)."""
+    ns = _train_parser(cell is not None).parse_args(args)
+    params = []
+    for item in ns.param:
+        name, sep, value = item.partition("=")
+        if not sep:
+            raise _UsageError(f"--param {item}: expected name=value")
+        params.append({"name": name, "value": value})
+    boot = CELL_BOOT + shlex.quote(cell) if cell is not None else ns.boot_file
+    name = ns.name or f"{ns.kind}-{time.strftime('%Y%m%d-%H%M%S')}"
+    fields = {
+        "kind": ns.kind,
+        "name": name,
+        "description": ns.description,
+        "branch": ns.branch,
+        "spec": ns.spec,
+        "boot_file": boot,
+        "dataset": ns.dataset,
+        "params": params,
+    }
+    return ns.project, fields, not ns.no_monitor
 
 
 @magics_class
@@ -28,11 +91,16 @@ class OpeniMagics(Magics):
             OpeniMagics._client = Client()
         return OpeniMagics._client
 
-    @line_magic
-    def openi(self, line: str) -> object:
+    @line_cell_magic
+    def openi(self, line: str, cell: str | None = None) -> object:
         args = shlex.split(line)
         command, rest = (args[0], args[1:]) if args else ("help", [])
+        if cell is not None and command != "train":
+            print(USAGE)
+            return None
         try:
+            if command == "train":
+                return self._train(rest, cell)
             if command == "whoami":
                 user = self.client().whoami()
                 admin = " (site admin)" if user.is_admin else ""
@@ -66,6 +134,22 @@ class OpeniMagics(Magics):
             return None
         except (ApiError, DiscoveryError) as exc:
             print(f"openi: {exc}")
+            for err in getattr(exc, "errors", []):
+                print(f"  {err.field}: {err.reason}")
             return None
+        except _UsageError as exc:
+            print(f"openi train: {exc}")
         print(USAGE)
+        return None
+
+    def _train(self, args: list[str], cell: str | None) -> object:
+        from IPython.display import display
+
+        from .widgets import TaskMonitor
+
+        project, fields, monitor = train_fields(args, cell)
+        task = self.client().create_task(project, **fields)
+        print(f"task {task.id} {task.name} created in {project} ({task.status.value})")
+        if monitor:
+            display(TaskMonitor(project, task.id, client=self.client()))
         return None

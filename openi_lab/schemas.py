@@ -969,7 +969,7 @@ class TaskCreate(_Input):
     branch: str = Field("", max_length=255)
     image: str = Field("local", max_length=255)
     spec: str = Field(min_length=1, max_length=64)
-    #: a ``.py`` file of the repository, or a shell command ``sh:…``
+    #: a ``.py`` script or ``.ipynb`` notebook of the repository, or a shell command ``sh:…``
     boot_file: str = Field(min_length=1, max_length=1024)
     #: a dataset file id (mounted at ``$OPENI_DATASET_DIR``)
     dataset: int | None = None

@@ -1,6 +1,7 @@
 """ipywidgets of the platform: one module per widget."""
 
 from .dataset_picker import DatasetPicker
+from .task_monitor import TaskMonitor
 from .upload_progress import UploadProgress
 
-__all__ = ["DatasetPicker", "UploadProgress"]
+__all__ = ["DatasetPicker", "TaskMonitor", "UploadProgress"]

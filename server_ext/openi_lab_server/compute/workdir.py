@@ -188,13 +188,17 @@ def remove(wd: WorkDir) -> None:
 
 
 def command(boot_file: str, params: list[tuple[str, str]]) -> list[str]:
-    """``train.py`` → ``python -u train.py --name=value …``; ``sh:cmd`` → ``sh -c 'cmd …'``."""
+    """``train.py`` → ``python -u train.py --name=value …``; ``nb.ipynb`` → the notebook run
+    by :mod:`openi_lab.task_runner` (nbclient, parameters injected); ``sh:cmd`` →
+    ``sh -c 'cmd …'``."""
     args = [f"--{name}={value}" for name, value in params]
     if boot_file.startswith("sh:"):
         line = boot_file[3:]
         if args:
             line += " " + shlex.join(args)
         return ["/bin/sh", "-c", line]
+    if boot_file.endswith(".ipynb"):  # -P: a repository's own ``openi_lab/`` cannot shadow it
+        return [sys.executable, "-u", "-P", "-m", "openi_lab.task_runner", boot_file, *args]
     return [sys.executable, "-u", boot_file, *args]
 
 
@@ -211,6 +215,7 @@ def environment(wd: WorkDir, task_id: int, compute: str, devices: list[str]) -> 
         OPENI_CODE_DIR=str(wd.code),
         OPENI_DATASET_DIR=str(wd.dataset),
         OPENI_MODEL_DIR=str(wd.model),
+        OPENI_PYTHON=sys.executable,  # the interpreter ``.py`` boot files run with
         PYTHONUNBUFFERED="1",
         CUDA_VISIBLE_DEVICES=ids if compute == "GPU" else "",
     )

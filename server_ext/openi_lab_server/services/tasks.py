@@ -219,8 +219,10 @@ class TaskService:
         parts = split_path(boot_file, "boot_file")
         if not parts:
             raise Invalid("boot_file", "names no file")
-        if not parts[-1].endswith(".py"):
-            raise Invalid("boot_file", "a .py script of the repository, or a command 'sh:…'")
+        if not parts[-1].endswith((".py", ".ipynb")):
+            raise Invalid(
+                "boot_file", "a .py script or .ipynb notebook of the repository, or 'sh:…'"
+            )
         repo = Repo(str(repo_path))
         try:
             commit = repo[commit_id.encode()]
