@@ -2,6 +2,7 @@ import type { ITranslator, TranslationBundle } from '@jupyterlab/translation';
 
 import { ZH_CN_CODE_HOSTING } from './i18nCodeHosting';
 import { ZH_CN_DATASETS } from './i18nDatasets';
+import { ZH_CN_TASKS } from './i18nTasks';
 import { I18N_DOMAIN } from './ids';
 
 /**
@@ -13,6 +14,8 @@ import { I18N_DOMAIN } from './ids';
  * Chinese has a single plural form.
  */
 export const ZH_CN_CATALOG: Readonly<Record<string, string>> = {
+  // tasks first: the shared words of older catalogs win
+  ...ZH_CN_TASKS,
   OpenI: 'OpenI 启智',
   'Open OpenI sidebar': '打开 OpenI 侧边栏',
   'Refresh OpenI': '刷新 OpenI',

@@ -2,6 +2,7 @@ import { ServerConnection } from '@jupyterlab/services';
 
 import { DatasetsClient } from './datasets';
 import { RepoClient } from './repo';
+import { TasksClient } from './tasks';
 import type { IProjectCreate } from './repoTypes';
 import { requestJson, segment, type HttpMethod, type Query } from './request';
 import type {
@@ -38,10 +39,14 @@ export class OpenIClient {
     this.serverSettings =
       options.serverSettings ?? ServerConnection.makeSettings();
     this.datasets = new DatasetsClient(this.serverSettings);
+    this.tasks = new TasksClient(this.serverSettings);
   }
 
   /** Datasets, their files, uploads and the dataset picker. */
   readonly datasets: DatasetsClient;
+
+  /** Cloud-brain tasks and resource specs. */
+  readonly tasks: TasksClient;
 
   /** Connection settings (base URL, token) used for every request. */
   readonly serverSettings: ServerConnection.ISettings;

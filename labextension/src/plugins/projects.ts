@@ -12,6 +12,7 @@ import { IEditorServices } from '@jupyterlab/codeeditor';
 import { IMarkdownParser, type IRenderMime } from '@jupyterlab/rendermime';
 import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 
+import type { IPickerRow } from '../api';
 import type { IOpenIEnv } from '../components/project/env';
 import {
   ProjectWidget,
@@ -90,7 +91,10 @@ export const projectsPlugin: JupyterFrontEndPlugin<void> = {
       openProject: (owner, name) => void openProject(owner, name),
       uploads: new UploadManager(client.datasets),
       openDataset: (project, dataset) =>
-        void datasets.openDataset(project, dataset)
+        void datasets.openDataset(project, dataset),
+      pickDataset: async project =>
+        (await commands.execute(CommandIds.pickDataset, { project })) as
+          IPickerRow | undefined
     };
     const datasets = registerDatasetCommands(app, env, palette, () => {
       const current = tracker.currentWidget;

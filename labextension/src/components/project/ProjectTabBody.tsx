@@ -2,6 +2,7 @@ import * as React from 'react';
 
 import { DatasetsTab } from '../datasets/DatasetsTab';
 import { EmptyState } from '../status';
+import { TasksTab } from '../tasks/TasksTab';
 import { BranchesTab } from './BranchesTab';
 import { CodeTab } from './code/CodeTab';
 import { useEnv } from './env';
@@ -13,9 +14,7 @@ import { SettingsTab } from './SettingsTab';
 
 /** What the tabs not built yet will hold (msgids). */
 const COMING: Partial<Record<ProjectTab, string>> = {
-  models: 'Models trained or registered in this project will appear here.',
-  cloudbrain:
-    'Cloud brain debugging, training and inference tasks of this project will appear here.'
+  models: 'Models trained or registered in this project will appear here.'
 };
 
 /** The body of the selected project tab. */
@@ -40,6 +39,8 @@ export function ProjectTabBody(props: {
       return <SettingsTab />;
     case 'datasets':
       return <DatasetsTab />;
+    case 'cloudbrain':
+      return <TasksTab />;
     default:
       return (
         <EmptyState

@@ -2,7 +2,13 @@ import type { IEditorServices } from '@jupyterlab/codeeditor';
 import type { IRenderMime } from '@jupyterlab/rendermime';
 import * as React from 'react';
 
-import type { IProject, IRepoCounts, OpenIClient, RepoClient } from '../../api';
+import type {
+  IPickerRow,
+  IProject,
+  IRepoCounts,
+  OpenIClient,
+  RepoClient
+} from '../../api';
 import type { UploadManager } from '../../datasets/uploads';
 import type { ITrans } from '../../i18n';
 
@@ -24,6 +30,8 @@ export interface IOpenIEnv {
   uploads: UploadManager;
   /** Opens the page of a dataset (`project` is `owner/name`). */
   openDataset(project: string, dataset: string): void;
+  /** The dataset picker dialog (`openi:pick-dataset`); undefined: cancelled. */
+  pickDataset(project: string): Promise<IPickerRow | undefined>;
 }
 
 export const EnvContext = React.createContext<IOpenIEnv | null>(null);
