@@ -66,7 +66,7 @@ async def test_a_restarted_server_reattaches_running_tasks(
     assert "ready" in log and "done" in log
 
 
-async def test_two_schedulers_never_run_a_task_twice(api, platform, git, tmp_path, jp_serverapp):
+async def test_two_servers_never_run_a_task_twice(api, platform, git, tmp_path, jp_serverapp):
     from openi_lab_server.compute.local import LocalExecutor
     from openi_lab_server.compute.scheduler import Scheduler
     from openi_lab_server.db.task_models import Task
@@ -77,7 +77,7 @@ async def test_two_schedulers_never_run_a_task_twice(api, platform, git, tmp_pat
     app.scheduler = None
     ran = tmp_path / "ran.txt"
     alice = await platform.accounts.principal((await platform.accounts.get_user("alice")).id)
-    for i in range(50):
+    for i in range(200):
         await platform.tasks.create(
             alice,
             "alice",
@@ -88,9 +88,11 @@ async def test_two_schedulers_never_run_a_task_twice(api, platform, git, tmp_pat
                 boot_file=f'sh:echo "$OPENI_TASK_ID" >> {ran}',
             ),
         )
-    a = Scheduler(platform.tasks, LocalExecutor(), node="node-a", max_concurrent_tasks=50, batch=4)
-    b = Scheduler(platform.tasks, LocalExecutor(), node="node-b", max_concurrent_tasks=50, batch=4)
-    deadline = time.monotonic() + 60
+    # a second "server": its own platform, engine and connection pool on the same database
+    other = app._build_platform()
+    a = Scheduler(platform.tasks, LocalExecutor(), node="node-a", max_concurrent_tasks=200, batch=8)
+    b = Scheduler(other.tasks, LocalExecutor(), node="node-b", max_concurrent_tasks=200, batch=8)
+    deadline = time.monotonic() + 180
     while True:
         await asyncio.gather(a.step(), b.step())
         async with platform.sessions() as session:
@@ -104,3 +106,4 @@ async def test_two_schedulers_never_run_a_task_twice(api, platform, git, tmp_pat
     assert ids == sorted(r.id for r in rows)  # every task exactly once
     nodes = {r.node for r in rows}
     assert nodes == {"node-a", "node-b"}, nodes
+    await other.close()
