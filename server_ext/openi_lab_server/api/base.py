@@ -7,13 +7,17 @@ serialises the answer; the same metadata generates the OpenAPI document.
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import functools
 import json
+import os
 import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, TypeVar
+from urllib.parse import quote
 
 from jupyter_server.auth import IdentityProvider
 from jupyter_server.auth.identity import LegacyIdentityProvider, PasswordIdentityProvider
@@ -23,7 +27,7 @@ from tornado import web
 
 from openi_lab.schemas import Error, FieldError, Scope
 
-from ..services.errors import DomainError, Invalid, InvalidBody, Unauthorized
+from ..services.errors import DomainError, Invalid, InvalidBody, NotFound, Unauthorized
 from ..services.pagination import PageRequest, PageResult
 from ..services.principal import Principal
 from ..services.tokens import is_platform_token
@@ -215,6 +219,39 @@ class BaseHandler(APIHandler):
         return value.strip() or None if value is not None else None
 
     # --- output ----------------------------------------------------------------------------
+
+    async def send_file(
+        self,
+        path: Path,
+        filename: str,
+        mime: str = "application/octet-stream",
+        *,
+        missing_ok: bool = False,
+        chunk: int = 256 * 1024,
+    ) -> None:
+        """Stream a file as an attachment; every read happens off the event loop."""
+        try:
+            f = await asyncio.to_thread(open, path, "rb")
+        except FileNotFoundError:
+            if not missing_ok:
+                raise NotFound(f"file '{filename}'") from None
+            f = None
+        self.set_header("Content-Type", mime)
+        self.set_header(
+            "Content-Disposition", f"attachment; filename*=UTF-8''{quote(filename, safe='')}"
+        )
+        if f is None:
+            self.finish()
+            return
+        try:
+            size = (await asyncio.to_thread(os.fstat, f.fileno())).st_size
+            self.set_header("Content-Length", str(size))
+            while data := await asyncio.to_thread(f.read, chunk):
+                self.write(data)
+                await self.flush()
+        finally:
+            f.close()
+        self.finish()
 
     def fail(self, status: int, message: str, errors: list[tuple[str, str]] | None = None) -> None:
         self.clear()

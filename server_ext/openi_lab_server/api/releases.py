@@ -100,17 +100,10 @@ class AssetsHandler(BaseHandler):
 class AssetHandler(BaseHandler):
     @endpoint("Download an attached file", tag="releases")
     async def get(self, owner: str, name: str, release_id: str, asset_id: str) -> None:
-        path, filename, size = await self.platform.releases.open_asset(
+        path, filename, _ = await self.platform.releases.open_asset(
             self.actor, owner, name, _int(release_id, "release_id"), _int(asset_id, "asset_id")
         )
-        self.set_header("Content-Type", "application/octet-stream")
-        self.set_header("Content-Length", str(size))
-        self.set_header("Content-Disposition", f"attachment; filename*=UTF-8''{quote(filename)}")
-        with path.open("rb") as f:
-            while chunk := f.read(256 * 1024):
-                self.write(chunk)
-                await self.flush()
-        self.finish()
+        await self.send_file(path, filename)
 
 
 class ArchiveHandler(BaseHandler):

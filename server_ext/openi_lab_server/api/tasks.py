@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
-from pathlib import Path
 from typing import Any
-from urllib.parse import quote
 
 from openi_lab import schemas as s
 
@@ -92,32 +89,11 @@ class LogsHandler(BaseHandler):
         return await self.platform.tasks.read_log(self.actor, owner, name, task_id, offset)
 
 
-async def _send_file(handler: BaseHandler, path: Path, filename: str, mime: str) -> None:
-    try:
-        f = await asyncio.to_thread(open, path, "rb")
-    except FileNotFoundError:
-        f = None
-    handler.set_header("Content-Type", mime)
-    handler.set_header(
-        "Content-Disposition", f"attachment; filename*=UTF-8''{quote(filename, safe='')}"
-    )
-    if f is None:
-        handler.finish()
-        return
-    try:
-        while chunk := await asyncio.to_thread(f.read, CHUNK):
-            handler.write(chunk)
-            await handler.flush()
-    finally:
-        f.close()
-    handler.finish()
-
-
 class LogDownloadHandler(BaseHandler):
     @endpoint("The whole log file", tag="tasks")
     async def get(self, owner: str, name: str, task_id: str) -> None:
         path, filename = await self.platform.tasks.log_file(self.actor, owner, name, task_id)
-        await _send_file(self, path, filename, "text/plain; charset=utf-8")
+        await self.send_file(path, filename, "text/plain; charset=utf-8", missing_ok=True)
 
 
 class OutputsHandler(BaseHandler):
@@ -137,7 +113,7 @@ class OutputDownloadHandler(BaseHandler):
         if not path:
             raise Invalid("path", "is required")
         real = await self.platform.tasks.output_file(self.actor, owner, name, task_id, path)
-        await _send_file(self, real, real.name, "application/octet-stream")
+        await self.send_file(real, real.name, "application/octet-stream", missing_ok=True)
 
 
 _T = "/projects/{owner}/{name}/tasks"
