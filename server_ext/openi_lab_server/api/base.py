@@ -276,6 +276,13 @@ class BaseHandler(APIHandler):
         self.fail(status_code, message)
 
 
+def path_int(value: str, field: str) -> int:
+    """A numeric path segment (an id), or 422 naming it."""
+    if not value.isdigit():
+        raise Invalid(field, "must be an integer")
+    return int(value)
+
+
 def path_regex(template: str) -> str:
     """``/orgs/{org}`` → a tornado pattern with named groups; ``{rest*}`` spans slashes."""
     template = re.sub(r"\{(\w+)\*\}", r"(?P<\1>.+)", template)

@@ -16,17 +16,11 @@ from openi_lab import schemas as s
 from ..services.errors import DomainError, Invalid
 from ..services.pagination import PageRequest
 from ..services.uploads import ChunkWrite
-from .base import BaseHandler, endpoint
+from .base import BaseHandler, endpoint, path_int
 
 _RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
 #: tasks started from sync tornado callbacks (connection closed): kept until done
 _BACKGROUND: set[asyncio.Task[Any]] = set()
-
-
-def _int(value: str, field: str) -> int:
-    if not value.isdigit():
-        raise Invalid(field, "must be an integer")
-    return int(value)
 
 
 def _spawn(coro: Any) -> None:
@@ -115,7 +109,7 @@ class FileHandler(BaseHandler):
     @endpoint("Delete a file (409 when a task or model uses it)", tag="datasets", status=204)
     async def delete(self, owner: str, name: str, dataset: str, file_id: str) -> None:
         await self.platform.datasets.delete_file(
-            self.actor, owner, name, dataset, _int(file_id, "file_id")
+            self.actor, owner, name, dataset, path_int(file_id, "file_id")
         )
 
 
@@ -123,7 +117,7 @@ class DownloadHandler(BaseHandler):
     @endpoint("Download a file, streamed (Range: bytes=a-b → 206)", tag="datasets")
     async def get(self, owner: str, name: str, dataset: str, file_id: str) -> None:
         datasets = self.platform.datasets
-        fid = _int(file_id, "file_id")
+        fid = path_int(file_id, "file_id")
         dl = await datasets.open_download(self.actor, owner, name, dataset, fid)
         start, end, partial = 0, dl.size - 1, False
         header = self.request.headers.get("Range")
@@ -179,7 +173,7 @@ class MembersHandler(BaseHandler):
     )
     async def get(self, owner: str, name: str, dataset: str, file_id: str) -> s.MemberList:
         return await self.platform.datasets.members(
-            self.actor, owner, name, dataset, _int(file_id, "file_id"), self.page_request()
+            self.actor, owner, name, dataset, path_int(file_id, "file_id"), self.page_request()
         )
 
 
@@ -195,7 +189,7 @@ class PreviewHandler(BaseHandler):
         if not member:
             raise Invalid("name", "the member to preview")
         return await self.platform.datasets.preview(
-            self.actor, owner, name, dataset, _int(file_id, "file_id"), member
+            self.actor, owner, name, dataset, path_int(file_id, "file_id"), member
         )
 
 
@@ -348,9 +342,7 @@ class DatasetFileByIdHandler(BaseHandler):
     @endpoint("A dataset file by id (tasks and notebooks refer to files so)", tag="datasets",
               response=s.DatasetFile)  # fmt: skip
     async def get(self, file_id: str) -> s.DatasetFile:
-        if not file_id.isdigit():
-            raise Invalid("file_id", "must be an integer")
-        return await self.platform.datasets.file_by_id(self.actor, int(file_id))
+        return await self.platform.datasets.file_by_id(self.actor, path_int(file_id, "file_id"))
 
 
 ROUTES = [

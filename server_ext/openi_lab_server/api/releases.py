@@ -9,13 +9,7 @@ from tornado import web
 from openi_lab import schemas as s
 
 from ..services.errors import DomainError, Invalid
-from .base import BaseHandler, endpoint
-
-
-def _int(value: str, field: str) -> int:
-    if not value.isdigit():
-        raise Invalid(field, "must be an integer")
-    return int(value)
+from .base import BaseHandler, endpoint, path_int
 
 
 class ReleasesHandler(BaseHandler):
@@ -37,7 +31,7 @@ class ReleasesHandler(BaseHandler):
 class ReleaseHandler(BaseHandler):
     @endpoint("Delete a release and its files (the tag stays)", tag="releases", status=204)
     async def delete(self, owner: str, name: str, release_id: str) -> None:
-        rid = _int(release_id, "release_id")
+        rid = path_int(release_id, "release_id")
         await self.platform.releases.delete(self.actor, owner, name, rid)
 
 
@@ -62,7 +56,7 @@ class AssetsHandler(BaseHandler):
                 self._actor,
                 kw["owner"],
                 kw["name"],
-                _int(kw["release_id"], "release_id"),
+                path_int(kw["release_id"], "release_id"),
                 self.get_query_argument("name", ""),
             )
         except DomainError as exc:
@@ -101,7 +95,11 @@ class AssetHandler(BaseHandler):
     @endpoint("Download an attached file", tag="releases")
     async def get(self, owner: str, name: str, release_id: str, asset_id: str) -> None:
         path, filename, _ = await self.platform.releases.open_asset(
-            self.actor, owner, name, _int(release_id, "release_id"), _int(asset_id, "asset_id")
+            self.actor,
+            owner,
+            name,
+            path_int(release_id, "release_id"),
+            path_int(asset_id, "asset_id"),
         )
         await self.send_file(path, filename)
 

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from openi_lab import schemas as s
 
-from ..services.errors import Invalid
-from .base import BaseHandler, endpoint
+from .base import BaseHandler, endpoint, path_int
 
 
 class TokensHandler(BaseHandler):
@@ -28,6 +27,4 @@ class TokensHandler(BaseHandler):
 class TokenHandler(BaseHandler):
     @endpoint("Revoke a token", tag="tokens", status=204, scope=s.Scope.admin)
     async def delete(self, token_id: str) -> None:
-        if not token_id.isdigit():
-            raise Invalid("token_id", "must be an integer")
-        await self.platform.tokens.delete(self.actor, int(token_id))
+        await self.platform.tokens.delete(self.actor, path_int(token_id, "token_id"))
