@@ -1,9 +1,11 @@
 """Dataset upload/download throughput through the real API (not a test).
 
-Starts ``jupyter server`` with the platform in a child process, uploads one file in 8 MiB
-chunks (``PATCH /uploads/{id}`` with ``Upload-Offset``) and compares with ``cp`` of the same
-file; downloads it and compares with reading the file; reports the server's peak RSS growth.
-Then does the same upload against a loopback S3 server (moto) and reports MB/s.
+Starts ``jupyter server`` with the platform in a child process, uploads files in the chunks
+the server announces (``PATCH /uploads/{id}`` with ``Upload-Offset``) and compares with
+``cp`` of the same file, and with ``cp`` followed by hashing the copy (the least a store that
+verifies a sha256 must do); downloads and compares with reading the file; reports the
+server's peak RSS growth. The product's own ``openi_lab.Client.upload`` runs once too. Then
+the same upload against a loopback S3 server (moto), in MB/s.
 
     .venv/bin/python benchmarks/upload.py [--size-mib 1024] [--s3-size-mib 1024] [--no-s3]
 """
@@ -17,13 +19,15 @@ import json
 import os
 import shutil
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-CHUNK = int(os.environ.get("BENCH_CHUNK_MIB", "8")) << 20
+#: chunk size override (MiB); by default the one the server announces
+CHUNK = int(os.environ.get("BENCH_CHUNK_MIB", "0")) << 20
 TOKEN = "bench-token"
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -90,28 +94,50 @@ class Server:
 
 
 def upload(server: Server, path: Path, digest: str, name: str) -> tuple[float, dict]:
+    """The tus-style protocol as a lean client does it: the server's advised chunk size, each
+    chunk's bytes handed to the kernel with ``sendfile`` (as curl or a browser would stream
+    them), one keep-alive connection."""
     size = path.stat().st_size
     t0 = time.perf_counter()
     up = server.call(
         "POST", "uploads",
         {"project": "bench/p", "dataset": "d", "filename": name, "size": size, "sha256": digest},
     )  # fmt: skip
-    c = server.conn()
-    headers = server.headers()
-    headers["Content-Type"] = "application/offset+octet-stream"
+    chunk = CHUNK or int(up["chunk_size"])
+    sock = socket.create_connection(("127.0.0.1", server.port))
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)  # headers, then the body
+    auth = server.headers()["Authorization"]
     with path.open("rb") as f:
         offset = 0
-        while chunk := f.read(CHUNK):
-            headers["Upload-Offset"] = str(offset)
-            c.request("PATCH", f"/openi/api/v1/uploads/{up['id']}", body=chunk, headers=headers)
-            r = c.getresponse()
+        while offset < size:
+            length = min(chunk, size - offset)
+            head = (
+                f"PATCH /openi/api/v1/uploads/{up['id']} HTTP/1.1\r\n"
+                f"Host: 127.0.0.1:{server.port}\r\nAuthorization: {auth}\r\n"
+                "Content-Type: application/offset+octet-stream\r\n"
+                f"Upload-Offset: {offset}\r\nContent-Length: {length}\r\n\r\n"
+            )
+            sock.sendall(head.encode())
+            sock.sendfile(f, offset, length)
+            r = http.client.HTTPResponse(sock)
+            r.begin()
             body = r.read()
             if r.status != 200:
                 raise RuntimeError(f"PATCH at {offset}: {r.status} {body[:300]!r}")
-            offset += len(chunk)
-    c.close()
+            offset += length
+    sock.close()
     done = server.call("POST", f"uploads/{up['id']}/complete")
     return time.perf_counter() - t0, done["file"]
+
+
+def client_upload(server: Server, path: Path) -> float:
+    """The product's own kernel-side client end to end (its sha256 pass included)."""
+    from openi_lab.client import Client
+
+    client = Client(f"http://127.0.0.1:{server.port}/", TOKEN, timeout=600)
+    t0 = time.perf_counter()
+    client.upload("bench/p", "d", path, filename="via-client.bin")
+    return time.perf_counter() - t0
 
 
 def download(server: Server, file_id: int) -> tuple[float, int]:
@@ -143,6 +169,13 @@ def make_file(path: Path, size: int) -> str:
     return h.hexdigest()
 
 
+def hash_file(path: Path) -> None:
+    h = hashlib.sha256()
+    with path.open("rb") as f:
+        while block := f.read(1 << 20):
+            h.update(block)
+
+
 def timed(fn) -> float:  # type: ignore[no-untyped-def]
     t0 = time.perf_counter()
     fn()
@@ -159,50 +192,83 @@ def main() -> None:
     ap.add_argument("--size-mib", type=int, default=1024)
     ap.add_argument("--s3-size-mib", type=int, default=1024)
     ap.add_argument("--no-s3", action="store_true")
+    ap.add_argument("--rounds", type=int, default=3)
     args = ap.parse_args()
     mib = 1 << 20
     with tempfile.TemporaryDirectory(prefix="openi-bench-", dir=os.environ.get("TMPDIR")) as tmp:
         work = Path(tmp)
-        src = work / "data.bin"
         size = args.size_mib * mib
+        rounds = max(args.rounds, 1)
+        # distinct random content per round: nothing can be deduplicated by accident
+        files = [work / f"data{i}.bin" for i in range(rounds + 1)]
         t0 = time.perf_counter()
-        digest = make_file(src, size)
-        print(f"file: {args.size_mib} MiB (sha256 by the client: {time.perf_counter() - t0:.2f} s)")
+        digests = [make_file(f, size) for f in files]
+        print(
+            f"file: {args.size_mib} MiB x {len(files)} "
+            f"(written and hashed by the client in {time.perf_counter() - t0:.1f} s); "
+            f"medians of {rounds} rounds"
+        )
         os.sync()
+        copy = work / "copy.bin"
 
-        cp_s = timed(lambda: subprocess.run(["cp", str(src), str(work / "copy.bin")], check=True))
-        os.sync()
-        (work / "copy.bin").unlink()
+        def cp(src: Path, verify: bool) -> float:
+            t = timed(lambda: subprocess.run(["cp", str(src), str(copy)], check=True))
+            if verify:
+                t += timed(lambda: hash_file(copy))
+            os.sync()
+            copy.unlink()
+            return t
+
+        cp_s = statistics.median(cp(files[i], False) for i in range(rounds))
+        cp_hash_s = statistics.median(cp(files[i], True) for i in range(rounds))
 
         def read_all() -> None:
-            with src.open("rb") as f:
+            with files[0].open("rb") as f:
                 while f.read(mib):
                     pass
 
-        read_s = timed(read_all)
+        read_s = statistics.median(timed(read_all) for _ in range(rounds))
 
         server = Server(work, [])
         try:
             prepare(server)
             base_rss = rss_kib(server.proc.pid, "VmRSS")
-            up_s, f = upload(server, src, digest, "data.bin")
-            os.sync()
-            dl_s, n = download(server, f["id"])
-            assert n == size
+            ups = []
+            for i in range(rounds):
+                up_s, f = upload(server, files[i], digests[i], f"data{i}.bin")
+                ups.append(up_s)
+                os.sync()
+            up_s = statistics.median(ups)
+            dls = []
+            for _ in range(rounds):
+                dl_s, n = download(server, f["id"])
+                assert n == size
+                dls.append(dl_s)
+            dl_s = statistics.median(dls)
+            client_s = client_upload(server, files[rounds])
             peak = rss_kib(server.proc.pid, "VmHWM")
         finally:
             server.stop()
-        print(f"cp:              {cp_s:6.2f} s  {size / mib / cp_s:7.0f} MB/s")
+        rate = size / mib
+        print(f"cp:                       {cp_s:6.2f} s  {rate / cp_s:7.0f} MB/s")
+        print(f"cp + sha256 of the copy:  {cp_hash_s:6.2f} s  {rate / cp_hash_s:7.0f} MB/s")
         print(
-            f"upload (file://): {up_s:5.2f} s  {size / mib / up_s:7.0f} MB/s  "
-            f"ratio to cp {up_s / cp_s:.2f}x"
+            f"upload (file://, API):    {up_s:6.2f} s  {rate / up_s:7.0f} MB/s  "
+            f"ratio to cp {up_s / cp_s:.2f}x, to cp + sha256 {up_s / cp_hash_s:.2f}x"
         )
-        print(f"read file:       {read_s:6.2f} s  {size / mib / read_s:7.0f} MB/s")
         print(
-            f"download:        {dl_s:6.2f} s  {size / mib / dl_s:7.0f} MB/s  "
+            f"openi_lab.Client.upload:  {client_s:6.2f} s  {rate / client_s:7.0f} MB/s  "
+            "(its own sha256 pass included)"
+        )
+        print(f"read file:                {read_s:6.2f} s  {rate / read_s:7.0f} MB/s")
+        print(
+            f"download:                 {dl_s:6.2f} s  {rate / dl_s:7.0f} MB/s  "
             f"ratio to reading {dl_s / read_s:.2f}x"
         )
-        print(f"server peak RSS growth: {(peak - base_rss) / 1024:.1f} MiB")
+        print(f"server peak RSS growth:   {(peak - base_rss) / 1024:.1f} MiB")
+        for extra in files[1:]:
+            extra.unlink()
+        src, digest = files[0], digests[0]
 
         if args.no_s3:
             return

@@ -38,6 +38,7 @@ LEASE = timedelta(seconds=90)
 RENEW_EVERY_S = 30.0
 #: largest chunk an S3-backed server buffers for one part
 MAX_S3_CHUNK = 2 * CHUNK_BYTES
+LOCAL_CHUNK_BYTES = 64 << 20
 
 
 class Gone(DomainError):
@@ -56,17 +57,18 @@ class OffsetMismatch(Conflict):
 
 #: bytes gathered before one write+hash job goes to the chunk's worker thread
 BATCH_BYTES = 1 << 20
-#: jobs in flight before the request waits (bounds memory at about 4 MiB per request)
-MAX_INFLIGHT = 4
+#: jobs in flight before the request waits (two per batch: bounds memory at about 4 MiB)
+MAX_INFLIGHT = 8
 
 
 @dataclass
 class ChunkWrite:
     """One PATCH in progress: where it writes, what it has hashed, its lease.
 
-    Bytes are gathered into 1 MiB batches; each batch is written and hashed by the chunk's
-    own worker thread (both release the GIL), in order, while the event loop keeps reading
-    the socket.
+    Received pieces are gathered into batches of about 1 MiB. Each batch goes to two worker
+    threads at once, one writing it and one hashing it (both release the GIL, so on two cores
+    they overlap each other and the event loop reading the socket); each worker keeps the
+    batches in order.
     """
 
     upload_id: str
@@ -86,6 +88,9 @@ class ChunkWrite:
     worker: ThreadPoolExecutor = field(
         default_factory=lambda: ThreadPoolExecutor(1, thread_name_prefix="openi-upload")
     )
+    hash_worker: ThreadPoolExecutor = field(
+        default_factory=lambda: ThreadPoolExecutor(1, thread_name_prefix="openi-upload-hash")
+    )
 
     async def feed(self, data: bytes) -> None:
         if self.offset + self.received + len(data) > self.size:
@@ -99,17 +104,21 @@ class ChunkWrite:
     async def _submit(self) -> None:
         if not self.pending:
             return
-        block = self.pending[0] if len(self.pending) == 1 else b"".join(self.pending)
+        pieces = self.pending
         self.pending, self.pending_bytes = [], 0
         loop = asyncio.get_running_loop()
-        self.inflight.append(loop.run_in_executor(self.worker, self._store, block))
+        self.inflight.append(loop.run_in_executor(self.worker, self._write, pieces))
+        if self.hasher is not None:
+            self.inflight.append(loop.run_in_executor(self.hash_worker, self._hash, pieces))
         while len(self.inflight) > MAX_INFLIGHT:
             await self.inflight.popleft()
 
-    def _store(self, block: bytes) -> None:
-        self.writer.write(block)
-        if self.hasher is not None:
-            self.hasher.update(block)
+    def _write(self, pieces: list[bytes]) -> None:
+        self.writer.write_pieces(pieces)
+
+    def _hash(self, pieces: list[bytes]) -> None:
+        for piece in pieces:
+            self.hasher.update(piece)
 
     async def drain(self) -> None:
         """Every received byte written and hashed."""
@@ -118,11 +127,12 @@ class ChunkWrite:
             await self.inflight.popleft()
 
     def close_worker(self, then: Any = None) -> None:
-        """Run ``then`` after the queued jobs, on the worker, and let the worker go."""
+        """Run ``then`` after the queued jobs, on the worker, and let the workers go."""
         self.pending = []
         if then is not None:
             self.worker.submit(then)
         self.worker.shutdown(wait=False)
+        self.hash_worker.shutdown(wait=False)
 
 
 def _project_key(p: Project) -> str:
@@ -140,7 +150,7 @@ class UploadService:
         max_upload_bytes: int = 100 << 30,
         user_quota_bytes: int = 1 << 40,
         expiry: timedelta = timedelta(hours=24),
-        chunk_size: int = CHUNK_BYTES,
+        chunk_size: int | None = None,
     ):
         self.sessions = sessions
         self.projects = projects
@@ -149,7 +159,9 @@ class UploadService:
         self.max_upload_bytes = max_upload_bytes
         self.user_quota_bytes = user_quota_bytes
         self.expiry = expiry
-        self.chunk_size = chunk_size
+        #: the chunk size announced to clients: fewer, longer PATCHes on local files (each
+        #: PATCH costs two small database transactions), parts S3 accepts otherwise
+        self.chunk_size = chunk_size or (LOCAL_CHUNK_BYTES if store.is_local else CHUNK_BYTES)
         #: upload id → (offset, sha256 of bytes 0..offset) as this process saw them
         self._hashers: dict[str, tuple[int, Any]] = {}
 
