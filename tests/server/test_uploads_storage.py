@@ -108,7 +108,17 @@ async def test_a_cut_connection_resumes_from_the_servers_offset(
         data[chunk : chunk + 3 * MiB],
     )  # fmt: skip
     state = await api.get(f"uploads/{up['id']}")
-    assert state.body["offset"] == chunk and state.body["status"] == "active"
+    for _ in range(50):  # the cut chunk is settled in the background
+        if storage is not None or state.body["offset"] > chunk:
+            break
+        await asyncio.sleep(0.1)
+        state = await api.get(f"uploads/{up['id']}")
+    assert state.body["status"] == "active"
+    if storage is None:
+        # local files keep what arrived of the cut chunk (tus): resume past it, not before
+        assert chunk < state.body["offset"] <= chunk + 3 * MiB
+    else:
+        assert state.body["offset"] == chunk  # an S3 part must be whole
     # resume from the server's offset (the cut writer's lease is released on close)
     offset = state.body["offset"]
     for _ in range(50):
@@ -117,7 +127,7 @@ async def test_a_cut_connection_resumes_from_the_servers_offset(
             break
         await asyncio.sleep(0.1)
     assert r.status == 200, r.body
-    r = await patch_chunk(api, up["id"], r.body["offset"], data[2 * chunk :])
+    r = await patch_chunk(api, up["id"], r.body["offset"], data[r.body["offset"] :])
     assert r.status == 200 and r.body["offset"] == len(data)
     done = await api.post(f"uploads/{up['id']}/complete")
     assert done.status == 200 and done.body["file"]["sha256"] == sha(data)

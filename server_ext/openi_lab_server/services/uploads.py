@@ -10,6 +10,7 @@ otherwise by streaming the stored bytes back at completion.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import json
 import secrets
@@ -393,6 +394,9 @@ class UploadService:
 
     async def finish_chunk(self, actor: Principal, cw: ChunkWrite) -> s.Upload:
         """All of the chunk arrived: store it, then move the offset (and drop the lease)."""
+        return await self._commit_chunk(cw)
+
+    async def _commit_chunk(self, cw: ChunkWrite) -> s.Upload:
         cw.done = True
         try:
             await cw.drain()
@@ -438,8 +442,15 @@ class UploadService:
         return cw.model.model_copy(update={"offset": new_offset, "expires_at": now + self.expiry})
 
     async def abort_chunk(self, cw: ChunkWrite) -> None:
-        """The connection broke mid-chunk: nothing of it counts; free the upload."""
+        """The connection broke mid-chunk. On local files the bytes that did arrive are kept
+        and the offset moves past them (as tus does), so the client resumes where the break
+        happened instead of resending the chunk; an S3 part must be whole, so there nothing
+        of the chunk counts. Either way the upload is freed for the next PATCH."""
         if cw.done:
+            return
+        if self.store.is_local and cw.received:
+            with contextlib.suppress(DomainError):  # it moved meanwhile: the client asks
+                await self._commit_chunk(cw)
             return
         cw.done = True
         cw.close_worker(cw.writer.abort)
