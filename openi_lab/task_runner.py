@@ -18,9 +18,13 @@ import sys
 from pathlib import Path
 from typing import Any
 
-import nbformat
-from nbclient import NotebookClient
-from nbclient.exceptions import CellExecutionError
+# jsonschema (under nbformat) builds an IRI grammar at import when ``rfc3987_syntax`` is
+# installed: seconds of start-up for a format no notebook schema uses. Tasks start often.
+sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
+
+import nbformat  # noqa: E402
+from nbclient import NotebookClient  # noqa: E402
+from nbclient.exceptions import CellExecutionError  # noqa: E402
 
 USAGE = "usage: python -m openi_lab.task_runner NOTEBOOK.ipynb [--name=value ...]"
 

@@ -8,7 +8,7 @@ task outlives a server restart and is reconciled on start-up. Executors are chos
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 
 
@@ -33,6 +33,11 @@ class ExecutorStatus:
 
 class Executor(ABC):
     """Runs task processes somewhere; every call is async and returns promptly."""
+
+    #: set by the scheduler: called when a task's state may have changed (a process ended),
+    #: so that it looks at once instead of at its next pass. Executors that cannot tell
+    #: leave it uncalled; the scheduler still polls.
+    on_change: Callable[[], None] | None = None
 
     @abstractmethod
     async def submit(self, submission: Submission) -> str:

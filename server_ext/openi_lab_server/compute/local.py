@@ -109,6 +109,7 @@ class LocalExecutor(Executor):
                 close_fds=True,
             )
         self._children[proc.pid] = proc
+        self._watch_exit(proc.pid)
         st = _proc_stat(proc.pid)
         handle = {
             "pid": proc.pid,
@@ -118,6 +119,25 @@ class LocalExecutor(Executor):
             "workdir": str(workdir),
         }
         return json.dumps(handle)
+
+    def _watch_exit(self, pid: int) -> None:
+        """Tell the scheduler the moment the process ends (a pidfd becomes readable then),
+        so that a finished task's slot is reused without waiting for the next pass."""
+        if not hasattr(os, "pidfd_open"):
+            return
+        try:
+            loop = asyncio.get_running_loop()
+            fd = os.pidfd_open(pid)
+        except (RuntimeError, OSError):  # no loop, or a kernel without pidfds: polling only
+            return
+
+        def exited() -> None:
+            loop.remove_reader(fd)
+            os.close(fd)
+            if self.on_change is not None:
+                self.on_change()
+
+        loop.add_reader(fd, exited)
 
     def _poll(self, pid: int) -> None:
         proc = self._children.get(pid)

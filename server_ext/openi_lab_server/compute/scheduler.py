@@ -76,6 +76,7 @@ class Scheduler:
     async def start(self) -> None:
         await self.reconcile()
         self.tasks.wakers.append(self.wake)
+        self.executor.on_change = self.wake
         self._loop_task = asyncio.create_task(self._run())
 
     async def stop(self) -> None:
