@@ -33,8 +33,11 @@ lint: install
 	$(VENV)/bin/mypy
 	cd labextension && { test -d node_modules || jlpm install --immutable; } && jlpm lint:check
 
+# server and kernel tests on two workers (each test has its own server and database); the
+# browser tests one at a time (Chromium and JupyterLab are heavy enough on two cores)
 pytest: install chromium
-	$(PY) -m pytest
+	$(PY) -m pytest -n 2 tests/server tests/kernel
+	$(PY) -m pytest tests/ui
 
 test: lint pytest
 

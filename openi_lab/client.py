@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import time
 from collections.abc import Callable, Iterator
@@ -11,8 +12,11 @@ from typing import Any, TypeVar
 import httpx
 from pydantic import BaseModel
 
+from . import community_schemas as cs
+from . import image_schemas as i
 from . import schemas as s
 from .discovery import Endpoint, discover
+from .models_client import ModelsMixin
 
 M = TypeVar("M", bound=BaseModel)
 #: the statuses a task ends in
@@ -30,7 +34,7 @@ class ApiError(Exception):
         self.errors = errors or []
 
 
-class Client:
+class Client(ModelsMixin):
     """``Client()`` inside a notebook finds its server; pass ``url``/``token`` elsewhere."""
 
     def __init__(self, url: str | None = None, token: str | None = None, timeout: float = 30):
@@ -68,6 +72,20 @@ class Client:
 
     def _get(self, model: type[M], path: str, **params: Any) -> M:
         return model.model_validate(self.request("GET", path, params=params or None))
+
+    def search(
+        self,
+        q: str,
+        type: str = "all",
+        sort: str = "relevance",
+        page: int = 1,
+        per_page: int = 20,
+    ) -> cs.SearchResults:
+        """Unified search (统一搜索): ``type="all"`` gives ``groups`` (a few hits per type),
+        another type a page of ``items``; ``counts`` has every type's total either way."""
+        return self._get(
+            cs.SearchResults, "search", q=q, type=type, sort=sort, page=page, per_page=per_page
+        )
 
     # --- accounts --------------------------------------------------------------------------
 
@@ -508,6 +526,36 @@ class Client:
         report(f.size)
         return target
 
+    # --- cloud-brain images ----------------------------------------------------------------
+
+    def list_images(
+        self, q: str | None = None, owner: str | None = None, page: int = 1, per_page: int = 20
+    ) -> s.Page[i.Image]:
+        """Images you may see: public ones, yours and your organisations'."""
+        params: dict[str, Any] = {"page": page, "per_page": per_page}
+        params.update({k: v for k, v in (("q", q), ("owner", owner)) if v})
+        return self._get(s.Page[i.Image], "images", **params)
+
+    def get_image(self, ref: int | str) -> i.Image:
+        """An image by id or ``owner/name``."""
+        if isinstance(ref, int) or str(ref).isdigit():
+            return self._get(i.Image, f"images/{ref}")
+        owner, _, name = str(ref).partition("/")
+        found = self._get(s.Page[i.Image], "images", owner=owner, name=name).items
+        if not found:
+            raise ApiError(404, f"image '{ref}' not found")
+        return found[0]
+
+    def create_image(self, name: str, **fields: Any) -> i.Image:
+        """``create_image("torch", requirements="torch==2.3\\nnumpy")``; the environment is
+        built when a task first needs it, or now with :meth:`build_image`."""
+        body = i.ImageCreate(name=name, **fields).model_dump(mode="json", exclude_none=True)
+        return i.Image.model_validate(self.request("POST", "images", json=body))
+
+    def build_image(self, ref: int | str) -> i.ImageEnv:
+        image_id = ref if isinstance(ref, int) else self.get_image(ref).id
+        return i.ImageEnv.model_validate(self.request("POST", f"images/{image_id}/build"))
+
     # --- cloud-brain tasks -----------------------------------------------------------------
 
     def specs(self) -> list[s.ResourceSpec]:
@@ -543,6 +591,45 @@ class Client:
         log = self.task_log(project, id, offset)
         return log.text, log.next_offset
 
+    def stream_logs(
+        self, project: str, id: int, offset: int = 0, retries: int = 3
+    ) -> Iterator[s.TaskLogEvent]:
+        """Follow a task live (server-sent events): ``log`` events with the text from byte
+        ``offset`` on, ``status`` on each change, and a last ``end`` with the final status.
+        A dropped connection resumes from the last offset (``retries`` times in a row)."""
+        path = f"projects/{project}/tasks/{id}/logs/stream"
+        timeout = httpx.Timeout(self._http.timeout.connect, read=60.0)  # heartbeats: 15 s
+        failures = 0
+        while True:
+            try:
+                with self._http.stream(
+                    "GET",
+                    path,
+                    params={"offset": offset},
+                    headers={"Accept": "text/event-stream"},
+                    timeout=timeout,
+                ) as resp:
+                    if resp.status_code >= 400:
+                        resp.read()
+                        raise _api_error(resp)
+                    for event in _sse_events(resp.iter_lines()):
+                        failures = 0
+                        if event.event == "log":
+                            offset = event.next_offset
+                        yield event
+                        if event.event == "end":
+                            return
+            except httpx.HTTPError as exc:
+                failures += 1
+                if failures > retries:
+                    raise ApiError(0, f"log stream of task {id} lost: {exc}") from exc
+                time.sleep(min(0.5 * 2**failures, 5.0))
+
+    def last_task(self) -> s.Task | None:
+        """Your most recent task (what "Run as training task" pre-fills), or None."""
+        data = self.request("GET", "tasks/last")
+        return s.Task.model_validate(data) if data else None
+
     def task_outputs(self, project: str, id: int) -> list[s.TaskOutput]:
         data = self.request("GET", f"projects/{project}/tasks/{id}/outputs")
         return [s.TaskOutput.model_validate(o) for o in data]
@@ -560,6 +647,33 @@ class Client:
             if deadline is not None and time.monotonic() >= deadline:
                 raise TimeoutError(f"task {id} is still {t.status} after {timeout} s")
             time.sleep(interval)
+
+
+def _api_error(resp: httpx.Response) -> ApiError:
+    try:
+        err = s.Error.model_validate(resp.json())
+        return ApiError(err.status, err.message, err.errors)
+    except ValueError:
+        return ApiError(resp.status_code, resp.text[:200] or resp.reason_phrase)
+
+
+def _sse_events(lines: Iterator[str]) -> Iterator[s.TaskLogEvent]:
+    """Server-sent events (``event:`` / ``data:`` fields, blank-line separated) as models;
+    comments (heartbeats) and unknown events are skipped."""
+    name = "message"
+    data: list[str] = []
+    for line in lines:
+        if not line:
+            if data and name in ("log", "status", "end"):
+                yield s.TaskLogEvent.model_validate({**json.loads("\n".join(data)), "event": name})
+            name, data = "message", []
+        elif not line.startswith(":"):
+            field, _, value = line.partition(":")
+            value = value[1:] if value.startswith(" ") else value
+            if field == "event":
+                name = value
+            elif field == "data":
+                data.append(value)
 
 
 def cache_root() -> Path:

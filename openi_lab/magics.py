@@ -10,6 +10,7 @@ from typing import Any
 
 from IPython.core.magic import Magics, line_cell_magic, magics_class
 
+from . import community_schemas as cs
 from .client import ApiError, Client
 from .discovery import DiscoveryError
 
@@ -19,6 +20,10 @@ USAGE = """usage: %openi <command>
   projects [owner]    projects you can see
   clone owner/repo [dir]   git clone with a push-ready remote
   issues owner/repo   open issues of a project
+  models [owner/repo] models of a project (or all you can read)
+  search WORDS [--type T] [--page N]
+                      unified search: projects, orgs, users, datasets, issues, pull
+                      requests, models, tasks (T: one of them for a page of it)
   train owner/repo BOOT_FILE [--spec cpu-small] [--name N] [--branch main]
         [--dataset FILE_ID] [--param k=v ...] [--kind train] [--no-monitor]
                       create a cloud-brain task (BOOT_FILE: a .py or .ipynb of the
@@ -82,6 +87,41 @@ def train_fields(args: list[str], cell: str | None = None) -> tuple[str, dict[st
     return ns.project, fields, not ns.no_monitor
 
 
+def _print_models(client: Client, project: str | None) -> None:
+    from .widgets.upload_progress import human_bytes
+
+    page = client.models(project, per_page=100)
+    for m in page.items:
+        latest = m.latest.version if m.latest else "—"
+        creator = m.creator.username if m.creator else "—"
+        print(
+            f"{m.project + '/' + m.name:<36} {latest:<10} {m.num_versions:>3} versions "
+            f"{human_bytes(m.size):>9}  {m.engine:<12} {m.compute or '—':<4} "
+            f"{m.created_at:%Y-%m-%d}  {creator}"
+        )
+    print(f"{page.total} model(s)")
+
+
+def print_search(client: Client, args: list[str]) -> None:
+    """``%openi search …``: a block per type with its count, or one type's page."""
+    parser = _Parser(prog="%openi search", add_help=False)
+    parser.add_argument("words", nargs="+")
+    parser.add_argument("--type", default="all")
+    parser.add_argument("--page", type=int, default=1)
+    opts = parser.parse_args(args)
+    result = client.search(" ".join(opts.words), type=opts.type, page=opts.page)
+    groups = result.groups or [
+        cs.SearchGroup(type=result.type, count=result.total, items=result.items)
+    ]
+    for group in groups:
+        print(f"{group.type} ({group.count})")
+        for hit in group.items:
+            extra = f"  {hit.title}" if hit.title != hit.ref else ""
+            print(f"  {hit.ref}{extra}")
+    if not result.total:
+        print(f"nothing found for '{result.q}'")
+
+
 @magics_class
 class OpeniMagics(Magics):
     _client: Client | None = None
@@ -122,6 +162,12 @@ class OpeniMagics(Magics):
             if command == "clone" and rest:
                 target = self.client().clone(rest[0], rest[1] if len(rest) > 1 else None)
                 print(f"cloned {rest[0]} into {target}/")
+                return None
+            if command == "models":
+                _print_models(self.client(), rest[0] if rest else None)
+                return None
+            if command == "search" and rest:
+                print_search(self.client(), rest)
                 return None
             if command == "issues" and rest:
                 issues = self.client().issues(rest[0])

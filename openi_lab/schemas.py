@@ -10,9 +10,16 @@ from __future__ import annotations
 import re
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Annotated, Generic, Literal, TypeVar
+from typing import Annotated, Any, Generic, Literal, TypeVar
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, WithJsonSchema
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    WithJsonSchema,
+    model_validator,
+)
 
 T = TypeVar("T")
 
@@ -422,6 +429,33 @@ class WorkspaceClone(_Input):
 class WorkspaceCloned(_Model):
     path: str
     remote: str
+
+
+class WorkspaceOrigin(_Model):
+    """Where a workspace file comes from: a clone of a project of this platform, or not."""
+
+    path: str
+    #: the file lies in a git clone whose remote is a project of this platform
+    in_project: bool
+    #: ``owner/name`` of that project
+    project: str | None = None
+    #: the clone's folder, relative to the Jupyter root
+    repo_path: str | None = None
+    branch: str | None = None
+    #: HEAD (None in a repository without commits)
+    commit: str | None = None
+    #: the file's path inside the repository
+    file: str | None = None
+    #: changed or untracked files (``git status --porcelain`` paths)
+    dirty: list[str] = []
+    #: HEAD is what the remote branch holds (as of the last fetch or push)
+    pushed: bool = False
+
+
+class WorkspaceCommitPush(_Input):
+    #: a file or folder inside the clone, relative to the Jupyter root
+    path: str = Field(min_length=1, max_length=1024)
+    message: str = Field(min_length=1, max_length=2000)
 
 
 class ReleaseAsset(_Model):
@@ -962,6 +996,15 @@ class TaskParam(_Input):
     value: str = Field("", max_length=1024)
 
 
+class NotebookSnapshot(_Input):
+    """A notebook sent with the task (作为训练任务运行 outside a platform clone): written
+    into ``code/`` beside the repository's files and run as the boot file."""
+
+    name: str = Field(pattern=r"^[^/\\]+\.ipynb$", max_length=255)
+    #: the notebook's JSON (nbformat 4), at most ``MAX_SNAPSHOT_BYTES`` serialised
+    content: dict[str, Any]
+
+
 class TaskCreate(_Input):
     kind: TaskKind = TaskKind.train
     name: str = Field(pattern=TASK_NAME_PATTERN, max_length=64)
@@ -969,11 +1012,28 @@ class TaskCreate(_Input):
     branch: str = Field("", max_length=255)
     image: str = Field("local", max_length=255)
     spec: str = Field(min_length=1, max_length=64)
-    #: a ``.py`` script or ``.ipynb`` notebook of the repository, or a shell command ``sh:…``
-    boot_file: str = Field(min_length=1, max_length=1024)
+    #: a ``.py`` script or ``.ipynb`` notebook of the repository, or a shell command ``sh:…``;
+    #: optional for a debug task (a ``.py`` given there runs in its kernel at start)
+    boot_file: str = Field("", max_length=1024)
     #: a dataset file id (mounted at ``$OPENI_DATASET_DIR``)
     dataset: int | None = None
     params: list[TaskParam] = Field(default_factory=list, max_length=64)
+    #: run this notebook instead of a file of the repository (``boot_file`` defaults to it)
+    snapshot: NotebookSnapshot | None = None
+    #: pin this commit (7-40 hex) instead of the branch's head (Reproduce a model version)
+    commit: str | None = Field(None, min_length=7, max_length=40, pattern=r"^[0-9a-fA-F]+$")
+    #: ``owner/project/model[@version|@alias]`` or a version id, mounted read-only at
+    #: ``$OPENI_PRETRAIN_MODEL_DIR`` (inference and evaluation tasks)
+    model_version: str | int | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _boot_file_from_snapshot(cls, data: Any) -> Any:
+        if isinstance(data, dict) and not data.get("boot_file"):
+            snap = data.get("snapshot")
+            if isinstance(snap, dict) and isinstance(snap.get("name"), str):
+                return {**data, "boot_file": snap["name"]}
+        return data
 
 
 class TaskEvent(_Model):
@@ -1012,6 +1072,12 @@ class Task(_Model):
     #: seconds run (so far, while running)
     duration: float | None
     events: list[TaskEvent] = []
+    #: file name of the notebook snapshot the task runs (None: a file of the repository)
+    snapshot_name: str | None = None
+    snapshot_sha256: str | None = None
+    #: the model version mounted at ``pretrain_model/`` (``owner/project/model@1.2.0``)
+    model_version_id: int | None = None
+    model_version: str | None = None
 
 
 class TaskLog(_Model):
@@ -1022,6 +1088,19 @@ class TaskLog(_Model):
     text: str
     size: int
     done: bool
+
+
+class TaskLogEvent(_Model):
+    """One event of ``…/logs/stream``: ``log`` (text from ``offset`` up to ``next_offset``),
+    ``status`` (the task changed status) or ``end`` (final status, the log is drained)."""
+
+    event: Literal["log", "status", "end"]
+    offset: int = 0
+    next_offset: int = 0
+    text: str = ""
+    status: TaskStatus | None = None
+    reason: str = ""
+    exit_code: int | None = None
 
 
 class TaskOutput(_Model):

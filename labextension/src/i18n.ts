@@ -1,7 +1,11 @@
 import type { ITranslator, TranslationBundle } from '@jupyterlab/translation';
 
 import { ZH_CN_CODE_HOSTING } from './i18nCodeHosting';
+import { ZH_CN_COMMUNITY } from './i18nCommunity';
 import { ZH_CN_DATASETS } from './i18nDatasets';
+import { ZH_CN_IMAGES } from './components/images/i18n';
+import { ZH_CN_MODELS } from './i18nModels';
+import { ZH_CN_ONECLICK } from './components/oneclick/i18n';
 import { ZH_CN_TASKS } from './i18nTasks';
 import { I18N_DOMAIN } from './ids';
 
@@ -16,6 +20,7 @@ import { I18N_DOMAIN } from './ids';
 export const ZH_CN_CATALOG: Readonly<Record<string, string>> = {
   // tasks first: the shared words of older catalogs win
   ...ZH_CN_TASKS,
+  ...ZH_CN_COMMUNITY,
   OpenI: 'OpenI 启智',
   'Open OpenI sidebar': '打开 OpenI 侧边栏',
   'Refresh OpenI': '刷新 OpenI',
@@ -53,7 +58,10 @@ export const ZH_CN_CATALOG: Readonly<Record<string, string>> = {
   'Statistics of your projects, tasks and resource usage will appear here.':
     '你的项目、任务和资源使用统计将显示在这里。',
   ...ZH_CN_CODE_HOSTING,
-  ...ZH_CN_DATASETS
+  ...ZH_CN_DATASETS,
+  ...ZH_CN_IMAGES,
+  ...ZH_CN_MODELS,
+  ...ZH_CN_ONECLICK
 };
 
 /** The translation helpers every view receives. */

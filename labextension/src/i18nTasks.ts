@@ -60,5 +60,12 @@ export const ZH_CN_TASKS: Readonly<Record<string, string>> = {
   'Status history': '状态记录',
   Outputs: '输出',
   'Outputs are listed when the task ends.': '任务结束后列出输出文件。',
-  'No outputs.': '没有输出文件。'
+  'No outputs.': '没有输出文件。',
+  'Open notebook': '打开 Notebook',
+  'A new notebook running in this debug task':
+    '新建一个在此调试任务中运行的 Notebook',
+  'The kernel of %1 is not listed here: only its creator’s Jupyter server lists it.':
+    '此处没有 %1 的内核：只有其创建者的 Jupyter 服务器列出它。',
+  'Boot file (optional)': '启动文件（可选）',
+  'setup.py: runs in the kernel when it starts': 'setup.py：内核启动时运行'
 };

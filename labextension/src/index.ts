@@ -8,6 +8,10 @@ import type { JupyterFrontEndPlugin } from '@jupyterlab/application';
 
 import { apiPlugin } from './plugins/api';
 import { commandsPlugin } from './plugins/commands';
+import { debugKernelsPlugin } from './plugins/debugKernels';
+import { modelsPlugin } from './plugins/models';
+import { communityPlugin } from './plugins/community';
+import { oneClickPlugin } from './plugins/oneclick';
 import { projectsPlugin } from './plugins/projects';
 import { sidebarPlugin } from './plugins/sidebar';
 
@@ -18,7 +22,11 @@ const plugins: JupyterFrontEndPlugin<unknown>[] = [
   apiPlugin,
   sidebarPlugin,
   commandsPlugin,
-  projectsPlugin
+  debugKernelsPlugin,
+  projectsPlugin,
+  modelsPlugin,
+  communityPlugin,
+  oneClickPlugin
 ];
 
 export default plugins;

@@ -32,10 +32,12 @@ def _duration(seconds: float | None) -> str:
 
 
 class TaskMonitor(w.VBox):
-    """``TaskMonitor("owner/project", task_id)`` polls the task and its log (from the last
-    byte offset) every ``interval`` seconds in a background thread until the task ends.
-    ``status`` is a traitlet (observe it); ``log_text`` holds the log so far. ``refresh()`` does
-    one poll, so tests (or code without a browser) can drive it with ``autostart=False``."""
+    """``TaskMonitor("owner/project", task_id)`` follows the task live in a background thread
+    until it ends: the server's event stream (``Client.stream_logs``) brings each log line as
+    it is written and each status change; should the stream fail, it polls the task and its
+    log every ``interval`` seconds instead. ``status`` is a traitlet (observe it);
+    ``log_text`` holds the log so far. ``refresh()`` does one poll, so tests (or code without
+    a browser) can drive it with ``autostart=False``."""
 
     status = Unicode("")
 
@@ -93,7 +95,40 @@ class TaskMonitor(w.VBox):
     def done(self) -> bool:
         return self.task is not None and self.task.status in TASK_FINAL
 
+    def _follow(self) -> bool:
+        """Follow the event stream to its end; False when it failed (then poll)."""
+        try:
+            for event in self.client.stream_logs(self.project, self.task_id, self.offset):
+                if self._halt.is_set():
+                    return True
+                with self._lock:
+                    if event.event == "log" and event.offset == self.offset:
+                        self.log_text = (self.log_text + event.text)[-MAX_LOG_CHARS:]
+                        self.offset = event.next_offset
+                        self._render()
+                        continue
+                if event.event in ("status", "end"):
+                    self._refresh_task()
+                if event.event == "end":
+                    return True
+        except ApiError as exc:
+            with self._lock:
+                self.error = str(exc)
+        return False
+
+    def _refresh_task(self) -> None:
+        with self._lock:
+            try:
+                self.task = self.client.task(self.project, self.task_id)
+                self.status = self.task.status.value
+                self.error = ""
+            except ApiError as exc:
+                self.error = str(exc)
+            self._render()
+
     def _run(self) -> None:
+        if self._follow():
+            return
         while not self._halt.is_set():
             self.refresh()
             if self.done:

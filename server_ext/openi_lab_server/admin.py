@@ -63,6 +63,11 @@ def build_parser() -> argparse.ArgumentParser:
     kc.add_argument("--name", default="cli")
     kc.add_argument("--scopes", default="read,write", help="comma-separated: read,write,admin")
     kc.add_argument("--expires-in-days", type=int, default=30, help="0: never expires")
+
+    sub.add_parser(
+        "search-rebuild", help="re-create the search index from the tables (any time, online)"
+    ).set_defaults(action="")
+    sub.add_parser("index-recompute", help="recompute the OpenI index now").set_defaults(action="")
     return p
 
 
@@ -120,6 +125,11 @@ async def run(args: argparse.Namespace) -> str:
             token_body = s.TokenCreate(name=args.name, scopes=scopes, expires_in_days=days)
             token = await platform.tokens.create(owner, token_body)
             return token.token
+        if key == ("search-rebuild", ""):
+            return "rebuilt the search index of: " + ", ".join(await platform.search.rebuild())
+        if key == ("index-recompute", ""):
+            done = await platform.openi_index.recompute()
+            return f"computed the OpenI index of {done.projects} projects"
         raise SystemExit(f"unknown command {key}")
     finally:
         await platform.close()

@@ -21,13 +21,15 @@ from jupyter_server.extension.application import ExtensionApp
 from traitlets import Bool, Dict, Enum, Float, Int, List, Set, Type, Unicode, default
 
 from .api import routes
+from .compute import kernels
 from .compute.executor import Executor
 from .compute.scheduler import Scheduler
 from .config import default_data_dir, default_database_url, default_storage_url
 from .db import migrate
-from .db.engine import create_engine
+from .db.engine import create_engine, session_factory
 from .services import demo
 from .services.container import Platform
+from .services.search import SearchService
 
 SETTINGS_KEY = "openi_lab"
 
@@ -79,6 +81,11 @@ class OpeniLabApp(ExtensionApp):
     housekeeping_interval = Float(3600.0, help="Seconds between housekeeping runs.").tag(
         config=True
     )
+    openi_index_weights = Dict(
+        help="Overrides of the OpenI index's weights (SPEC defaults otherwise), e.g. "
+        '{"impact": {"weight": 0.4, "signals": {"stars": 0.3}}, "growth": 0.0}; recomputed '
+        "at every housekeeping run.",
+    ).tag(config=True)
 
     resource_specs = List(
         Dict(),
@@ -96,8 +103,20 @@ class OpeniLabApp(ExtensionApp):
         config=True
     )
     scheduler_interval = Float(0.2, help="Seconds between scheduler passes.").tag(config=True)
+    debug_idle_timeout = Float(
+        4 * 3600.0,
+        help="Seconds without code running after which a debug task's kernel stops (0: never).",
+    ).tag(config=True)
     node_name = Unicode(
         help="This server's name among those sharing the database (default: the host name)."
+    ).tag(config=True)
+    env_index_options = List(
+        Unicode(),
+        help="Extra `uv pip install` options for building images' environments, e.g. "
+        '["--index-url", "https://mirror/simple"] or ["--offline", "--find-links", "/wheels"].',
+    ).tag(config=True)
+    env_build_timeout = Float(
+        1800.0, help="Seconds an image's environment build may take before it is stopped."
     ).tag(config=True)
 
     @default("node_name")
@@ -132,7 +151,13 @@ class OpeniLabApp(ExtensionApp):
         self.platform = self._build_platform()
         self.settings[SETTINGS_KEY] = self
         self._tasks = []
+        self._serve_debug_kernels()
         self.log.info("OpenI platform: data in %s, database %s", self.data_dir, self._safe_url())
+
+    def _serve_debug_kernels(self) -> None:
+        """This server's user's running debug tasks as kernels (see compute/kernels.py)."""
+        owner = os.environ.get("JUPYTERHUB_USER") or self.local_username
+        kernels.serve(self.serverapp, Path(self.data_dir) / "kernels" / owner)
 
     def initialize_handlers(self) -> None:
         self.handlers.extend(routes())
@@ -156,6 +181,9 @@ class OpeniLabApp(ExtensionApp):
             upload_expiry_hours=self.upload_expiry_hours,
             resource_specs=list(self.resource_specs),
             declared_devices=list(self.declared_devices),
+            env_index_options=list(self.env_index_options),
+            env_build_timeout=self.env_build_timeout,
+            openi_index_weights=dict(self.openi_index_weights),
         )
 
     async def _prepare_database(self) -> None:
@@ -165,6 +193,7 @@ class OpeniLabApp(ExtensionApp):
             backup = await migrate.upgrade(engine)
             if backup:
                 self.log.info("OpenI database backed up to %s before upgrading", backup)
+            await SearchService(session_factory(engine)).ensure()
             if self.seed_demo:
                 platform = self._build_platform()
                 try:
@@ -210,6 +239,7 @@ class OpeniLabApp(ExtensionApp):
                 collected = await self.platform.datasets.collect_garbage()
                 if collected:
                     self.log.info("OpenI: removed %d unreferenced objects", collected)
+                await self.platform.openi_index.recompute()
             except Exception:  # keep the loop alive; the next run retries
                 self.log.exception("OpenI housekeeping failed")
             await asyncio.sleep(self.housekeeping_interval)
@@ -229,7 +259,13 @@ class OpeniLabApp(ExtensionApp):
                 max_concurrent_tasks=self.max_concurrent_tasks,
                 max_concurrent_debug_tasks=self.max_concurrent_debug_tasks,
                 interval=self.scheduler_interval,
+                debug_idle_timeout=self.debug_idle_timeout,
             )
+            debug = kernels.DebugKernels(
+                self.platform.tasks, self.node_name, Path(self.data_dir) / "kernels"
+            )
+            self.scheduler.listeners.append(debug.on_task)
+            await debug.sync()
             await self.scheduler.start()
         return self.scheduler
 

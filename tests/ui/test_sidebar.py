@@ -52,8 +52,14 @@ def test_sidebar_shows_the_signed_in_user_and_demo_projects(demo_lab: str, page)
 def test_palette_commands_are_registered(demo_lab: str, page) -> None:
     page.goto(demo_lab)
     page.locator(".jp-LabShell").wait_for(timeout=60_000)
-    page.keyboard.press("Control+Shift+C")
     palette = page.locator(".lm-CommandPalette-input")
+    for _ in range(6):  # the shortcut works once the application has finished starting
+        page.keyboard.press("Control+Shift+C")
+        try:
+            palette.wait_for(timeout=10_000)
+            break
+        except Exception:
+            continue
     palette.wait_for(timeout=10_000)
     palette.fill("OpenI")
     items = page.locator(".lm-CommandPalette-item")

@@ -41,6 +41,8 @@ export interface ITaskCreate {
   /** A dataset file id. */
   dataset?: number | null;
   params?: ITaskParam[];
+  /** Run this notebook (file name + nbformat JSON) instead of a repo file. */
+  snapshot?: { name: string; content: unknown } | null;
 }
 
 export interface ITaskEvent {
@@ -81,6 +83,9 @@ export interface ITask {
   /** Seconds run (so far, while running). */
   duration: number | null;
   events: ITaskEvent[];
+  /** File name of the notebook snapshot run (null: a file of the repo). */
+  snapshot_name?: string | null;
+  snapshot_sha256?: string | null;
 }
 
 export interface ITaskQuery {

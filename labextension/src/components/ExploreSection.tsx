@@ -2,6 +2,8 @@ import * as React from 'react';
 
 import type { IOrg, OpenIClient } from '../api';
 import type { ITrans } from '../i18n';
+import { OrgLink } from './explore/common';
+import { ExploreHome } from './explore/ExploreHome';
 import { usePagedList } from './hooks';
 import { PagedBody } from './PagedBody';
 
@@ -12,7 +14,9 @@ function OrgItem(props: { org: IOrg; trans: ITrans }): JSX.Element {
   return (
     <li className="openi-ListItem" data-testid="openi-org">
       <div className="openi-ListItem-title">
-        <span className="openi-ListItem-name">{org.name}</span>
+        <span className="openi-ListItem-name">
+          <OrgLink name={org.name} />
+        </span>
         {org.full_name && org.full_name !== org.name && (
           <span className="openi-ListItem-subtitle">{org.full_name}</span>
         )}
@@ -32,7 +36,10 @@ function OrgItem(props: { org: IOrg; trans: ITrans }): JSX.Element {
   );
 }
 
-/** Explore: the organisations on the platform. */
+/**
+ * Explore: links to the explore lists, the activity feed, recommendations,
+ * then the organisations on the platform.
+ */
 export function ExploreSection(props: {
   client: OpenIClient;
   trans: ITrans;
@@ -44,11 +51,19 @@ export function ExploreSection(props: {
     generation
   );
   return (
-    <PagedBody
-      list={list}
-      trans={trans}
-      emptyMessage={trans.__('No organisations yet.')}
-      renderItem={org => <OrgItem key={org.id} org={org} trans={trans} />}
-    />
+    <>
+      <ExploreHome client={client} trans={trans} generation={generation} />
+      <div className="openi-SubSection-header">
+        <span className="openi-SubSection-title">
+          {trans.__('Organisations')}
+        </span>
+      </div>
+      <PagedBody
+        list={list}
+        trans={trans}
+        emptyMessage={trans.__('No organisations yet.')}
+        renderItem={org => <OrgItem key={org.id} org={org} trans={trans} />}
+      />
+    </>
   );
 }

@@ -4,9 +4,13 @@ import * as React from 'react';
 import type { OpenIClient } from '../api';
 import type { ITrans } from '../i18n';
 import { CurrentUser } from './CurrentUser';
+import { DashboardSection } from './dashboard/DashboardSection';
 import { DatasetsSection } from './DatasetsSection';
 import { ExploreSection } from './ExploreSection';
+import { ImagesSection } from './images/ImagesSection';
+import { ModelsSection } from './models/ModelsSection';
 import { ProjectsSection, type IProjectActions } from './ProjectsSection';
+import { SearchBox } from './search/SearchBox';
 import { Section } from './Section';
 import { PLACEHOLDER_MESSAGES, SECTIONS, type SectionKey } from './sections';
 import { EmptyState } from './status';
@@ -34,6 +38,12 @@ function SectionBody(
       return <ExploreSection {...props} />;
     case 'projects':
       return <ProjectsSection {...props} />;
+    case 'dashboard':
+      return <DashboardSection {...props} />;
+    case 'cloudbrain':
+      return <ImagesSection {...props} />;
+    case 'models':
+      return <ModelsSection {...props} />;
     case 'datasets':
       return (
         <DatasetsSection
@@ -65,6 +75,7 @@ export function SidebarPanel(props: ISidebarRootProps): JSX.Element {
           onClick={onRefresh}
         />
       </header>
+      <SearchBox trans={trans} />
       <CurrentUser {...sectionProps} />
       {SECTIONS.map(section => (
         <Section

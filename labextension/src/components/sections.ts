@@ -16,8 +16,5 @@ export type SectionKey = (typeof SECTIONS)[number]['key'];
 /** Sections not built yet, with what will appear there (msgids). */
 export const PLACEHOLDER_MESSAGES: Partial<Record<SectionKey, string>> = {
   cloudbrain:
-    'Your cloud brain debugging, training and inference tasks will appear here.',
-  models: 'Models you have trained or registered will appear here.',
-  dashboard:
-    'Statistics of your projects, tasks and resource usage will appear here.'
+    'Your cloud brain debugging, training and inference tasks will appear here.'
 };

@@ -94,7 +94,11 @@ export const projectsPlugin: JupyterFrontEndPlugin<void> = {
         void datasets.openDataset(project, dataset),
       pickDataset: async project =>
         (await commands.execute(CommandIds.pickDataset, { project })) as
-          IPickerRow | undefined
+          IPickerRow | undefined,
+      openProjectCommunity: (project, tab) =>
+        void commands
+          .execute('openi:open-project-activity', { project, tab })
+          .catch(() => undefined)
     };
     const datasets = registerDatasetCommands(app, env, palette, () => {
       const current = tracker.currentWidget;

@@ -9,18 +9,26 @@ from jupyter_server.utils import url_path_join
 from ..git.smart_http import git_routes
 from . import (
     browse,
+    dashboard,
     datasets,
+    explore,
+    feed,
+    images,
+    models,
     openapi,
     orgs,
+    pipelines,
     projects,
     pulls,
     releases,
     repos,
+    search,
     tasks,
     teams,
     tokens,
     tracker,
     users,
+    workspace,
 )
 from .base import API_PREFIX, BaseHandler, path_regex
 
@@ -72,6 +80,14 @@ ROUTE_TABLE: list[tuple[str, type[BaseHandler]]] = [
     *releases.ROUTES,
     *datasets.ROUTES,
     *tasks.ROUTES,
+    *models.ROUTES,
+    *pipelines.ROUTES,
+    *images.ROUTES,
+    *feed.ROUTES,
+    *explore.ROUTES,
+    *search.ROUTES,
+    *dashboard.ROUTES,
+    *workspace.ROUTES,
 ]
 
 

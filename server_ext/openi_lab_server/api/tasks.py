@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
+
+from tornado.iostream import StreamClosedError
 
 from openi_lab import schemas as s
 
 from ..services.errors import Invalid
+from ..services.log_stream import follow
 from .base import BaseHandler, endpoint
 
 CHUNK = 1 << 20
@@ -89,6 +93,54 @@ class LogsHandler(BaseHandler):
         return await self.platform.tasks.read_log(self.actor, owner, name, task_id, offset)
 
 
+class LogStreamHandler(BaseHandler):
+    """Server-sent events: ``log`` (``id:`` = byte offset after it), ``status``, ``end``."""
+
+    _gone = False
+
+    def on_connection_close(self) -> None:
+        self._gone = True
+
+    @endpoint(
+        "Live log as server-sent events (text/event-stream); resumes from Last-Event-ID or "
+        "offset; events log, status and end",
+        tag="tasks",
+        query=("offset",),
+    )
+    async def get(self, owner: str, name: str, task_id: str) -> None:
+        resume = self.request.headers.get("Last-Event-ID", "").strip()
+        offset = int(resume) if resume.isdigit() else self._int_arg("offset", 0)
+        if offset < 0:
+            raise Invalid("offset", "must be 0 or more")
+        tid, path = await self.platform.tasks.log_source(self.actor, owner, name, task_id)
+        self.set_header("Content-Type", "text/event-stream; charset=utf-8")
+        self.set_header("Cache-Control", "no-cache")
+        self.set_header("X-Accel-Buffering", "no")  # nginx: pass each event on at once
+        stream = follow(self.platform.tasks.sessions, tid, path, offset)
+        try:
+            async for text in stream:
+                if self._gone:
+                    break
+                self.write(text)
+                await self.flush()
+        except StreamClosedError:
+            pass
+        finally:
+            await stream.aclose()
+        with contextlib.suppress(StreamClosedError):
+            self.finish()
+
+
+class LastTaskHandler(BaseHandler):
+    @endpoint(
+        "Your most recent task (to pre-fill a new one), or null",
+        tag="tasks",
+        response=s.Task | None,
+    )
+    async def get(self) -> s.Task | None:
+        return await self.platform.tasks.last(self.actor)
+
+
 class LogDownloadHandler(BaseHandler):
     @endpoint("The whole log file", tag="tasks")
     async def get(self, owner: str, name: str, task_id: str) -> None:
@@ -119,11 +171,13 @@ class OutputDownloadHandler(BaseHandler):
 _T = "/projects/{owner}/{name}/tasks"
 ROUTES: list[tuple[str, type[BaseHandler]]] = [
     ("/specs", SpecsHandler),
+    ("/tasks/last", LastTaskHandler),
     (_T, TasksHandler),
     (_T + "/{task_id}", TaskHandler),
     (_T + "/{task_id}/stop", StopHandler),
     (_T + "/{task_id}/rerun", RerunHandler),
     (_T + "/{task_id}/logs", LogsHandler),
+    (_T + "/{task_id}/logs/stream", LogStreamHandler),
     (_T + "/{task_id}/logs/download", LogDownloadHandler),
     (_T + "/{task_id}/outputs", OutputsHandler),
     (_T + "/{task_id}/outputs/download", OutputDownloadHandler),

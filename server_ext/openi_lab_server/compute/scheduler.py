@@ -15,7 +15,9 @@ import contextlib
 import json
 import logging
 import socket
+import sys
 import uuid
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from pathlib import Path
 
@@ -24,8 +26,10 @@ from sqlalchemy.exc import IntegrityError
 
 from ..db.models import Account, utcnow
 from ..db.task_models import DeviceAllocation, Task
+from ..services import model_store
+from ..services.images import TaskPython
 from ..services.tasks import ACTIVE, TaskService, transition
-from . import workdir
+from . import kernels, workdir
 from .executor import Executor, Submission
 from .resources import Spec
 
@@ -60,6 +64,7 @@ class Scheduler:
         max_concurrent_debug_tasks: int = 1,
         interval: float = 0.2,
         batch: int = 8,
+        debug_idle_timeout: float = kernels.DEFAULT_IDLE_TIMEOUT,
     ):
         self.tasks = tasks
         self.executor = executor
@@ -68,6 +73,9 @@ class Scheduler:
         self.max_debug = max_concurrent_debug_tasks
         self.interval = interval
         self.batch = batch
+        self.debug_idle_timeout = debug_idle_timeout
+        #: awaited with (task, status) when a task of this node turns RUNNING or ends
+        self.listeners: list[Callable[[Task, str], Awaitable[None]]] = []
         self._wake = asyncio.Event()
         self._loop_task: asyncio.Task[None] | None = None
 
@@ -108,6 +116,11 @@ class Scheduler:
         """One pass: finish or stop what this node runs, then start what may start."""
         await self.watch()
         await self.schedule()
+        for hook in list(self.tasks.pass_hooks):
+            try:
+                await hook()
+            except Exception:  # one broken hook must not stop the scheduler
+                log.exception("OpenI scheduler hook failed")
 
     # --- watching ------------------------------------------------------------------------
 
@@ -129,8 +142,19 @@ class Scheduler:
         async with self.tasks.sessions() as session:
             await transition(session, t.id, ACTIVE, to, reason, exit_code=exit_code)
             await session.commit()
+        await self._notify(t, to)
+
+    async def _notify(self, t: Task, status: str) -> None:
+        for listener in self.listeners:
+            try:
+                await listener(t, status)
+            except Exception:  # a listener never stops scheduling
+                log.exception("OpenI task listener failed for task %s", t.id)
 
     def _result(self, t: Task, exit_code: int | None, vanished: str) -> tuple[str, str]:
+        if exit_code == 0 and t.kind == "debug":  # its kernel ended itself (idle limit)
+            wd = workdir.task_dir(self.tasks.data_dir, t.id)
+            return "STOPPED", kernels.stop_reason(wd) or "the kernel exited"
         if exit_code == 0:
             return "SUCCEEDED", "exit code 0"
         tail = log_tail(workdir.task_dir(self.tasks.data_dir, t.id).log_file)
@@ -155,7 +179,9 @@ class Scheduler:
                 and now - t.started_at > timedelta(seconds=t.time_limit)
             ):
                 await self.executor.cancel(t.handle)
-                await self._finish(t, "FAILED", f"time limit of {t.time_limit:g} s exceeded")
+                # a debug session that reaches its limit has ended, not failed
+                to = "STOPPED" if t.kind == "debug" else "FAILED"
+                await self._finish(t, to, f"time limit of {t.time_limit:g} s exceeded")
 
     async def reconcile(self) -> None:
         """On start-up: re-attach this node's live tasks, fail the vanished, free stale claims."""
@@ -219,6 +245,7 @@ class Scheduler:
             return
         node = await self.tasks.node()
         blocked: set[str] = set()
+        pythons: dict[int, str] = {}
         started = 0
         for t in waiting:
             if started >= self.batch:
@@ -233,6 +260,9 @@ class Scheduler:
             if not ok:
                 await self._set_reason(t, f"waiting: {why}")
                 continue
+            python = await self._python(t, pythons)
+            if python is None:
+                continue  # its image's environment builds (or failed: the task has ended)
             claimed = await self._claim(t, spec)
             if isinstance(claimed, str):
                 await self._set_reason(t, claimed)
@@ -242,8 +272,32 @@ class Scheduler:
             if claimed is None:
                 continue  # another scheduler took it
             token, devices = claimed
-            await self._launch(t, token, devices)
+            await self._launch(t, token, devices, python)
             started += 1
+
+    async def _python(self, t: Task, ready: dict[int, str]) -> str | None:
+        """The interpreter of the task's image (``ready`` caches it for one pass); None while
+        the image's environment builds (the task waits, saying so) or when it failed to
+        build (the task fails with the build log's tail)."""
+        images = self.tasks.images
+        if t.image_id is None or images is None:
+            if t.image == "local" or images is None:
+                return sys.executable
+            check = TaskPython(reason=f"image {t.image} was deleted", failed=True)
+        elif t.image_id in ready:
+            return ready[t.image_id]
+        else:
+            check = await images.task_python(t.image_id, t.created_at)
+        if check.python is not None:
+            ready[t.image_id or 0] = check.python
+            return check.python
+        if check.failed:
+            async with self.tasks.sessions() as session:
+                await transition(session, t.id, ("WAITING",), "FAILED", check.reason)
+                await session.commit()
+        else:
+            await self._set_reason(t, check.reason)
+        return None
 
     async def _claim(self, t: Task, spec: Spec) -> tuple[str, list[str]] | str | None:
         """Claim ``t`` for this node with its devices: (token, devices), a reason, or None."""
@@ -306,22 +360,42 @@ class Scheduler:
             await session.commit()
         return token, devices
 
-    async def _launch(self, t: Task, token: str, devices: list[str]) -> None:
+    async def _launch(
+        self, t: Task, token: str, devices: list[str], python: str = sys.executable
+    ) -> None:
         wd = workdir.task_dir(self.tasks.data_dir, t.id)
         try:
             source = await self.tasks.dataset_source(t.dataset_file_id)
             dataset = (
                 await asyncio.to_thread(self.tasks.prepare_dataset, source) if source else None
             )
+            snapshot = await asyncio.to_thread(self.tasks.snapshot_file, t)
             await asyncio.to_thread(
-                workdir.prepare, wd, self.tasks.repos.path(t.project_id), t.commit_id, dataset
+                workdir.prepare,
+                wd,
+                self.tasks.repos.path(t.project_id),
+                t.commit_id,
+                dataset,
+                snapshot,
             )
+            pretrained = (
+                await model_store.materialise(
+                    self.tasks.sessions, self.tasks.objects, self.tasks.data_dir, t.model_version_id
+                )
+                if t.model_version_id is not None
+                else None
+            )
+            await asyncio.to_thread(workdir.link_pretrain_model, wd, pretrained)
             params = [(p["name"], p["value"]) for p in json.loads(t.params or "[]")]
             submission = Submission(
                 task_id=t.id,
-                command=workdir.command(t.boot_file, params),
+                command=(
+                    kernels.kernel_command(wd, t.boot_file, params, self.debug_idle_timeout, python)
+                    if t.kind == "debug"
+                    else workdir.command(t.boot_file, params, python=python)
+                ),
                 workdir=str(wd.root),
-                env=workdir.environment(wd, t.id, t.compute, devices),
+                env=workdir.environment(wd, t.id, t.compute, devices, python=python),
                 devices=devices,
             )
             handle = await self.executor.submit(submission)
@@ -343,6 +417,8 @@ class Scheduler:
                 started_at=utcnow(),
             )
             await session.commit()
+        if ok:
+            await self._notify(t, "RUNNING")
         if not ok:  # stopped while it was starting
             await self.executor.cancel(handle)
             async with self.tasks.sessions() as session:

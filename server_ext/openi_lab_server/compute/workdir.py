@@ -53,6 +53,11 @@ class WorkDir:
         return self.root / "logs"
 
     @property
+    def pretrain_model(self) -> Path:
+        """A link to the model version's files (inference, evaluation), read-only."""
+        return self.root / "pretrain_model"
+
+    @property
     def log_file(self) -> Path:
         return self.logs / LOG_NAME
 
@@ -165,12 +170,18 @@ def prepare(
     repo_path: Path,
     commit_id: str,
     dataset_dir: Path | None,
+    snapshot: tuple[str, bytes] | None = None,
 ) -> None:
-    """code/, dataset (a link into the cache), model/ and logs/, from scratch."""
+    """code/, dataset (a link into the cache), model/ and logs/, from scratch; a notebook
+    ``snapshot`` (file name, bytes) lands in code/ beside the repository's files."""
     if wd.root.exists():
         remove(wd)
     wd.root.mkdir(parents=True)
-    export_tree(repo_path, commit_id, wd.code)
+    if commit_id:  # a snapshot task of a project without commits has none
+        export_tree(repo_path, commit_id, wd.code)
+    wd.code.mkdir(exist_ok=True)
+    if snapshot is not None:
+        (wd.code / Path(snapshot[0]).name).write_bytes(snapshot[1])
     if dataset_dir is not None:
         wd.dataset.symlink_to(dataset_dir, target_is_directory=True)
     else:
@@ -187,7 +198,9 @@ def remove(wd: WorkDir) -> None:
     shutil.rmtree(wd.root, ignore_errors=True)
 
 
-def command(boot_file: str, params: list[tuple[str, str]]) -> list[str]:
+def command(
+    boot_file: str, params: list[tuple[str, str]], python: str = sys.executable
+) -> list[str]:
     """``train.py`` → ``python -u train.py --name=value …``; ``nb.ipynb`` → the notebook run
     by :mod:`openi_lab.task_runner` (nbclient, parameters injected); ``sh:cmd`` →
     ``sh -c 'cmd …'``."""
@@ -198,24 +211,32 @@ def command(boot_file: str, params: list[tuple[str, str]]) -> list[str]:
             line += " " + shlex.join(args)
         return ["/bin/sh", "-c", line]
     if boot_file.endswith(".ipynb"):  # -P: a repository's own ``openi_lab/`` cannot shadow it
-        return [sys.executable, "-u", "-P", "-m", "openi_lab.task_runner", boot_file, *args]
-    return [sys.executable, "-u", boot_file, *args]
+        return [python, "-u", "-P", "-m", "openi_lab.task_runner", boot_file, *args]
+    return [python, "-u", boot_file, *args]
 
 
 #: Variables of the server that a task must not inherit.
 _PRIVATE_PREFIXES = ("JUPYTER", "JPY_", "OPENI_LAB_")
 
 
-def environment(wd: WorkDir, task_id: int, compute: str, devices: list[str]) -> dict[str, str]:
-    """The task's environment: the server's minus its secrets, plus the OPENI_* paths."""
+def environment(
+    wd: WorkDir, task_id: int, compute: str, devices: list[str], python: str = sys.executable
+) -> dict[str, str]:
+    """The task's environment: the server's minus its secrets, plus the OPENI_* paths; an
+    image's ``python`` puts its environment's ``bin`` first on PATH (``sh:`` boot files)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(_PRIVATE_PREFIXES)}
+    if python != sys.executable:
+        bin_dir = os.path.dirname(python)
+        env["PATH"] = os.pathsep.join([bin_dir, env.get("PATH", os.defpath)])
+        env["VIRTUAL_ENV"] = os.path.dirname(bin_dir)
     ids = ",".join(d.split(":", 1)[1] for d in devices)
     env.update(
         OPENI_TASK_ID=str(task_id),
         OPENI_CODE_DIR=str(wd.code),
         OPENI_DATASET_DIR=str(wd.dataset),
         OPENI_MODEL_DIR=str(wd.model),
-        OPENI_PYTHON=sys.executable,  # the interpreter ``.py`` boot files run with
+        OPENI_PRETRAIN_MODEL_DIR=str(wd.pretrain_model),
+        OPENI_PYTHON=python,  # the interpreter ``.py`` boot files run with
         PYTHONUNBUFFERED="1",
         CUDA_VISIBLE_DEVICES=ids if compute == "GPU" else "",
     )
@@ -223,3 +244,11 @@ def environment(wd: WorkDir, task_id: int, compute: str, devices: list[str]) -> 
         env["ASCEND_VISIBLE_DEVICES"] = ids
         env["ASCEND_RT_VISIBLE_DEVICES"] = ids
     return env
+
+
+def link_pretrain_model(wd: WorkDir, model_dir: Path | None) -> None:
+    """``pretrain_model`` → the version's files in the model cache (an empty folder if none)."""
+    if model_dir is not None:
+        wd.pretrain_model.symlink_to(model_dir, target_is_directory=True)
+    else:
+        wd.pretrain_model.mkdir(exist_ok=True)

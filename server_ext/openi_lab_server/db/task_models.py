@@ -22,6 +22,10 @@ class Task(Timestamps, Base):
     branch: Mapped[str] = mapped_column(String(255))
     commit_id: Mapped[str] = mapped_column(String(40))
     image: Mapped[str] = mapped_column(String(255), default="local")
+    #: the image row (``owner/name`` above is its name when the task was created); None: local
+    image_id: Mapped[int | None] = mapped_column(
+        ForeignKey("images.id", ondelete="SET NULL"), nullable=True, index=True
+    )
     spec_id: Mapped[str] = mapped_column(String(64))
     #: the spec's queue, compute resource and time limit when the task was created
     queue: Mapped[str] = mapped_column(String(64))
@@ -33,6 +37,12 @@ class Task(Timestamps, Base):
     )
     #: JSON list of {"name", "value"}
     params: Mapped[str] = mapped_column(Text, default="[]")
+    #: inference/evaluation: the model version mounted at ``pretrain_model/``
+    model_version_id: Mapped[int | None] = mapped_column(
+        ForeignKey("model_versions.id", ondelete="SET NULL", use_alter=True),
+        nullable=True,
+        index=True,
+    )
     creator_id: Mapped[int | None] = mapped_column(
         ForeignKey("accounts.id", ondelete="SET NULL"), nullable=True, index=True
     )
@@ -49,6 +59,9 @@ class Task(Timestamps, Base):
     node: Mapped[str | None] = mapped_column(String(255), nullable=True)
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    #: a notebook snapshot run instead of a repository file (object store, sha256-addressed)
+    snapshot_sha256: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    snapshot_name: Mapped[str | None] = mapped_column(String(255), nullable=True)
 
     __table_args__ = (
         UniqueConstraint("project_id", "kind", "name"),

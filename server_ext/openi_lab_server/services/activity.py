@@ -12,11 +12,14 @@ from ..db.repo_models import Activity
 from .principal import Principal
 
 #: kinds written today: push, fork, star, release, issue_opened, issue_closed,
-#: issue_reopened, issue_commented, pull_opened, pull_closed, pull_reopened, pull_merged
+#: issue_reopened, issue_commented, pull_opened, pull_closed, pull_reopened, pull_merged,
+#: dataset_uploaded, task_created, task_finished, model_imported (``services/feed.py`` renders
+#: each as a sentence: a new kind needs its sentence there)
 KINDS = frozenset(
     {
         "push", "fork", "star", "release", "issue_opened", "issue_closed", "issue_reopened",
         "issue_commented", "pull_opened", "pull_closed", "pull_reopened", "pull_merged",
+        "dataset_uploaded", "task_created", "task_finished", "model_imported",
     }
 )  # fmt: skip
 
@@ -37,3 +40,19 @@ def record(
     session: AsyncSession, actor: Principal, project_id: int, kind: str, **payload: object
 ) -> None:
     session.add(event(actor, project_id, kind, **payload))
+
+
+def record_as(
+    session: AsyncSession, actor_id: int | None, project_id: int, kind: str, **payload: object
+) -> None:
+    """For events without a request behind them (the scheduler finishing a task)."""
+    assert kind in KINDS, kind
+    session.add(
+        Activity(
+            actor_id=actor_id,
+            project_id=project_id,
+            kind=kind,
+            payload=json.dumps(payload, ensure_ascii=False),
+            created_at=datetime.now(UTC),
+        )
+    )

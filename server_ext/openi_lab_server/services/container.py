@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from ..compute.environments import EnvironmentStore
 from ..db import all_models  # noqa: F401  (every table known before the first query)
 from ..db.engine import create_engine, session_factory
 from ..git.store import RepoStore
@@ -16,10 +17,17 @@ from ..storage.objects import ObjectStore
 from .accounts import AccountService
 from .browse import BrowseService
 from .datasets import DatasetService
+from .explore import ExploreService
+from .feed import FeedService
+from .images import ImageService
+from .models import ModelService
+from .openi_index import IndexService
+from .pipelines import PipelineService
 from .projects import ProjectService
 from .pulls import PullService
 from .releases import ReleaseService
 from .repos import RepoService
+from .search import SearchService
 from .tasks import TaskService
 from .tokens import TokenService
 from .tracker import TrackerService
@@ -44,6 +52,13 @@ class Platform:
     datasets: DatasetService
     uploads: UploadService
     tasks: TaskService
+    models: ModelService = field(init=False)
+    pipelines: PipelineService = field(init=False)
+    images: ImageService
+    feed: FeedService
+    explore: ExploreService
+    search: SearchService
+    openi_index: IndexService
 
     @classmethod
     def build(
@@ -59,6 +74,9 @@ class Platform:
         upload_expiry_hours: float = 24.0,
         resource_specs: list[dict[str, Any]] | None = None,
         declared_devices: list[dict[str, Any]] | None = None,
+        env_index_options: list[str] | None = None,
+        env_build_timeout: float = 1800.0,
+        openi_index_weights: dict[str, Any] | None = None,
     ) -> Platform:
         """``data_dir`` holds the repositories (default: beside a SQLite file, or a temp dir);
         objects go to ``storage_url`` (default ``<data_dir>/objects``)."""
@@ -83,6 +101,8 @@ class Platform:
             user_quota_bytes=user_quota_bytes,
             expiry=timedelta(hours=upload_expiry_hours),
         )
+        envs = EnvironmentStore(root / "envs", env_index_options, env_build_timeout)
+        images = ImageService(sessions, envs)
         return cls(
             engine=engine,
             sessions=sessions,
@@ -109,8 +129,21 @@ class Platform:
                 root,
                 resource_specs=resource_specs,
                 declared_devices=declared_devices,
+                images=images,
             ),
+            images=images,
+            feed=FeedService(sessions, projects),
+            explore=ExploreService(sessions, projects, store),
+            search=SearchService(sessions),
+            openi_index=IndexService(sessions, projects, openi_index_weights),
         )
+
+    def __post_init__(self) -> None:
+        """The registry and pipelines hang off the tasks service (lineage guards, hooks)."""
+        self.models = ModelService(
+            self.sessions, self.projects, self.datasets, self.tasks, self.store, self.tasks.data_dir
+        )
+        self.pipelines = PipelineService(self.sessions, self.projects, self.tasks, self.models)
 
     async def close(self) -> None:
         await self.engine.dispose()

@@ -36,6 +36,7 @@ from ..db.dataset_models import Dataset, DatasetFavorite, DatasetFile, StoredObj
 from ..db.models import Account, Project, utcnow
 from ..storage import archive
 from ..storage.objects import ObjectStore
+from . import activity
 from .accounts import user_out
 from .errors import Conflict, Invalid, InvalidBody, NotFound
 from .pagination import PageRequest, PageResult, paginate
@@ -98,6 +99,9 @@ class DatasetService:
         self.projects = projects
         self.store = store
         self.usage_checks: list[UsageCheck] = []
+        #: sha256 columns of other tables whose rows hold objects (model files): the garbage
+        #: collector keeps an object any of them names
+        self.object_holders: list[Any] = []
 
     # --- look-ups ------------------------------------------------------------------------
 
@@ -495,6 +499,10 @@ class DatasetService:
                         ~select(DatasetFile.id)
                         .where(DatasetFile.sha256 == StoredObject.sha256)
                         .exists(),
+                        *(
+                            ~select(col).where(col == StoredObject.sha256).exists()
+                            for col in self.object_holders
+                        ),
                     )
                 )
             ).all()
@@ -552,6 +560,18 @@ class DatasetService:
                 updated_at=utcnow(),
             )
         )
+        ds = (
+            await session.execute(
+                select(Dataset.project_id, Dataset.name, Dataset.visibility).where(
+                    Dataset.id == ds_id
+                )
+            )
+        ).one()
+        if ds.visibility == "public":  # a private dataset's files stay out of every feed
+            activity.record_as(
+                session, creator_id, ds.project_id, "dataset_uploaded",
+                dataset=ds.name, file=filename,
+            )  # fmt: skip
         return f
 
     async def file_by_id(self, actor: Principal, file_id: int) -> s.DatasetFile:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
@@ -32,12 +32,17 @@ from ..git import browse as git_browse
 from ..git.names import split_path
 from ..git.store import RepoStore
 from ..storage.objects import ObjectStore
+from . import activity, model_store
 from .accounts import user_out
 from .datasets import DatasetService
 from .errors import Conflict, DomainError, Invalid, NotFound
+from .images import ImageService
 from .pagination import PageRequest, PageResult, paginate
 from .principal import Principal
 from .projects import ProjectService
+from .snapshots import encode as encode_snapshot
+from .snapshots import load as load_snapshot
+from .snapshots import store as store_snapshot
 
 Creator = aliased(Account, name="task_creator")
 Owner = aliased(Account, name="task_owner")
@@ -90,6 +95,9 @@ def task_out(
             s.TaskEvent(status=s.TaskStatus(e.status), reason=e.reason, created_at=e.created_at)
             for e in events or []
         ],
+        snapshot_name=t.snapshot_name,
+        snapshot_sha256=t.snapshot_sha256,
+        model_version_id=t.model_version_id,
     )
 
 
@@ -118,6 +126,17 @@ async def transition(
     )
     if to in FINAL:
         await session.execute(delete(DeviceAllocation).where(DeviceAllocation.task_id == task_id))
+        t = (
+            await session.execute(
+                select(Task.project_id, Task.creator_id, Task.name, Task.kind, Task.compute).where(
+                    Task.id == task_id
+                )
+            )
+        ).one()
+        activity.record_as(
+            session, t.creator_id, t.project_id, "task_finished",
+            task=t.name, task_kind=t.kind, compute=t.compute, status=to,
+        )  # fmt: skip
     return True
 
 
@@ -132,6 +151,7 @@ class TaskService:
         data_dir: Path,
         resource_specs: list[dict[str, Any]] | None = None,
         declared_devices: list[dict[str, Any]] | None = None,
+        images: ImageService | None = None,
     ):
         self.sessions = sessions
         self.projects = projects
@@ -141,9 +161,15 @@ class TaskService:
         self.data_dir = Path(data_dir)
         self.specs: dict[str, Spec] = load_specs(resource_specs)
         self.declared_devices = declared_devices or []
+        #: resolves ``TaskCreate.image``; None: only ``local`` (this server's Python)
+        self.images = images
         self._node: Node | None = None
         #: called after a change the scheduler should see at once (a new task, a stop)
         self.wakers: list[Callable[[], None]] = []
+        #: asked before a task is deleted: why it may not be (409), or None (models' lineage)
+        self.delete_checks: list[Callable[[AsyncSession, int], Awaitable[str | None]]] = []
+        #: awaited after every scheduler pass (the pipeline runner advances its runs)
+        self.pass_hooks: list[Callable[[], Awaitable[None]]] = []
         datasets.usage_checks.append(self.dataset_usage)
 
     # --- resources -----------------------------------------------------------------------
@@ -207,11 +233,15 @@ class TaskService:
             f = await self.datasets.file_model(session, t.dataset_file_id)
             ds_path = f.path if f else None
         path = f"{project.owner.name}/{project.name}"
-        return task_out(t, path, creator, ds_path, list(events))
+        out = task_out(t, path, creator, ds_path, list(events))
+        out.model_version = await model_store.version_path(session, t.model_version_id)
+        return out
 
     # --- create --------------------------------------------------------------------------
 
     def _check_boot_file(self, repo_path: Path, commit_id: str, boot_file: str) -> None:
+        if not boot_file:
+            return  # a debug task without one (create() refuses it for the other kinds)
         if boot_file.startswith("sh:"):
             if not boot_file[3:].strip():
                 raise Invalid("boot_file", "'sh:' needs a command")
@@ -251,23 +281,68 @@ class TaskService:
             repo.close()
         return branch, commit.id.decode()
 
-    async def create(self, actor: Principal, owner: str, name: str, body: s.TaskCreate) -> s.Task:
+    async def create(
+        self,
+        actor: Principal,
+        owner: str,
+        name: str,
+        body: s.TaskCreate,
+        snapshot_ref: tuple[str, str] | None = None,
+    ) -> s.Task:
+        """``snapshot_ref`` (sha256, name): a stored snapshot (a re-run) instead of
+        ``body.snapshot``."""
         spec = self.specs.get(body.spec)
         if spec is None:
             raise Invalid("spec", f"no resource spec '{body.spec}'")
-        if body.image != "local":
-            raise Invalid("image", "only the 'local' image (this server's Python) for now")
+        if body.kind == s.TaskKind.debug:
+            if body.boot_file and not body.boot_file.endswith(".py"):
+                raise Invalid("boot_file", "a debug task runs a .py file in its kernel, or none")
+        elif not body.boot_file:
+            raise Invalid("boot_file", "is required")
         if body.dataset is not None:
             try:
                 await self.datasets.file_by_id(actor, body.dataset)
             except NotFound as exc:
                 raise Invalid("dataset", f"no dataset file {body.dataset} you may use") from exc
+        if body.snapshot is not None:
+            if body.boot_file != body.snapshot.name:
+                raise Invalid("boot_file", "must be the snapshot's name (or left out)")
+            data, sha = await asyncio.to_thread(encode_snapshot, body.snapshot.content)
+            snapshot_ref = (sha, body.snapshot.name)
         async with self.sessions() as session:
             project, _ = await self.projects.resolve(session, actor, owner, name, s.Role.write)
-            branch, commit_id = await asyncio.to_thread(self._resolve_branch, project, body.branch)
-            await asyncio.to_thread(
-                self._check_boot_file, self.repos.path(project.id), commit_id, body.boot_file
-            )
+            image_id, image = None, body.image
+            if self.images is not None:
+                image_id, image = await self.images.resolve_for_task(session, actor, body.image)
+            elif body.image != "local":
+                raise Invalid("image", "only the 'local' image (this server's Python)")
+            if snapshot_ref is None:
+                branch, commit_id = await asyncio.to_thread(
+                    self._resolve_branch, project, body.branch
+                )
+                if body.commit:  # pinned (Reproduce): the branch may have moved since
+                    commit_id = await asyncio.to_thread(
+                        model_store.pin_commit, self.repos.path(project.id), body.commit
+                    )
+                await asyncio.to_thread(
+                    self._check_boot_file, self.repos.path(project.id), commit_id, body.boot_file
+                )
+            else:  # the repository's files too, when it has any
+                try:
+                    branch, commit_id = await asyncio.to_thread(
+                        self._resolve_branch, project, body.branch
+                    )
+                except Invalid:
+                    if body.branch:
+                        raise
+                    branch, commit_id = project.default_branch, ""
+                if body.snapshot is not None:
+                    await asyncio.to_thread(store_snapshot, self.objects, data, snapshot_ref[0])
+            model_version_id = None
+            if body.model_version is not None:
+                model_version_id = await model_store.task_model_version(
+                    session, actor, body.model_version
+                )
             t = Task(
                 project_id=project.id,
                 kind=body.kind.value,
@@ -275,7 +350,8 @@ class TaskService:
                 description=body.description,
                 branch=branch,
                 commit_id=commit_id,
-                image=body.image,
+                image=image,
+                image_id=image_id,
                 spec_id=spec.id,
                 queue=spec.queue,
                 compute=spec.compute,
@@ -286,6 +362,9 @@ class TaskService:
                 creator_id=actor.id,
                 status="WAITING",
                 reason="waiting to be scheduled",
+                snapshot_sha256=snapshot_ref[0] if snapshot_ref else None,
+                snapshot_name=snapshot_ref[1] if snapshot_ref else None,
+                model_version_id=model_version_id,
             )
             session.add(t)
             try:
@@ -297,6 +376,10 @@ class TaskService:
                     [("name", "taken")],
                 ) from exc
             session.add(TaskEvent(task_id=t.id, status="WAITING", reason="created"))
+            activity.record(
+                session, actor, project.id, "task_created",
+                task=t.name, task_kind=t.kind, compute=t.compute,
+            )  # fmt: skip
             await session.commit()
             out = await self._detail(session, project, t)
         self.wake()
@@ -338,8 +421,12 @@ class TaskService:
                 boot_file=t.boot_file,
                 dataset=t.dataset_file_id,
                 params=[s.TaskParam(**p) for p in json.loads(t.params or "[]")],
+                model_version=t.model_version_id,
             )
-        return await self.create(actor, owner, name, body)
+            snapshot = (
+                (t.snapshot_sha256, t.snapshot_name or t.boot_file) if t.snapshot_sha256 else None
+            )
+        return await self.create(actor, owner, name, body, snapshot)
 
     # --- read ----------------------------------------------------------------------------
 
@@ -378,6 +465,38 @@ class TaskService:
             project, t = await self._task(session, actor, owner, name, task_id)
             return await self._detail(session, project, t)
 
+    async def last(self, actor: Principal) -> s.Task | None:
+        """The caller's most recent task in a project they may still write (to pre-fill a
+        new one), or None."""
+        async with self.sessions() as session:
+            ids = (
+                await session.scalars(
+                    select(Task.id)
+                    .where(Task.creator_id == actor.id)
+                    .order_by(Task.id.desc())
+                    .limit(5)
+                )
+            ).all()
+            for tid in ids:
+                t = await session.get(Task, tid)
+                project = await session.get(Project, t.project_id) if t else None
+                if t is None or project is None:
+                    continue
+                try:
+                    await self.projects.resolve(
+                        session, actor, project.owner.name, project.name, s.Role.write
+                    )
+                except DomainError:
+                    continue
+                return await self._detail(session, project, t)
+        return None
+
+    def snapshot_file(self, t: Task) -> tuple[str, bytes] | None:
+        """(file name, bytes) of the notebook snapshot a task runs; blocking."""
+        if not t.snapshot_sha256:
+            return None
+        return t.snapshot_name or t.boot_file, load_snapshot(self.objects, t.snapshot_sha256)
+
     # --- change --------------------------------------------------------------------------
 
     async def stop(self, actor: Principal, owner: str, name: str, task_id: str) -> s.Task:
@@ -401,6 +520,9 @@ class TaskService:
         async with self.sessions() as session:
             _, t = await self._task(session, actor, owner, name, task_id, s.Role.write)
             tid, tname = t.id, t.name
+            for check in self.delete_checks:
+                if used := await check(session, tid):
+                    raise Conflict(used, [("task", used)])
             result = await session.execute(
                 delete(Task).where(
                     Task.id == t.id,
@@ -453,6 +575,14 @@ class TaskService:
             size=size,
             done=t.status in FINAL and start + len(data) >= size,
         )
+
+    async def log_source(
+        self, actor: Principal, owner: str, name: str, task_id: str
+    ) -> tuple[int, Path]:
+        """(task id, log file) of a task the caller may read, for the live log stream."""
+        async with self.sessions() as session:
+            _, t = await self._task(session, actor, owner, name, task_id)
+        return t.id, workdir.task_dir(self.data_dir, t.id).log_file
 
     async def log_file(
         self, actor: Principal, owner: str, name: str, task_id: str

@@ -6,8 +6,9 @@ import { ProjectActions } from './ProjectActions';
 
 /** `owner/name`, badges, description, topics, actions and the clone URL. */
 export function ProjectHeader(): JSX.Element {
-  const { trans, openProject } = useEnv();
+  const { trans, openProject, openProjectCommunity } = useEnv();
   const { project } = useProject();
+  const fullName = `${project.owner}/${project.name}`;
   const parent = project.fork_parent?.split('/');
   return (
     <header className="openi-ProjectHeader" data-testid="openi-project-header">
@@ -37,6 +38,26 @@ export function ProjectHeader(): JSX.Element {
         )}
         <ProjectActions />
       </div>
+      {openProjectCommunity && (
+        <div className="openi-ProjectHeader-links">
+          <button
+            type="button"
+            className="openi-LinkButton"
+            data-testid="openi-project-activity-link"
+            onClick={() => openProjectCommunity(fullName, 'activity')}
+          >
+            {trans.__('Activity')}
+          </button>
+          <button
+            type="button"
+            className="openi-LinkButton"
+            data-testid="openi-project-forks-link"
+            onClick={() => openProjectCommunity(fullName, 'forks')}
+          >
+            {trans._n('%1 fork', '%1 forks', project.num_forks ?? 0)}
+          </button>
+        </div>
+      )}
       <div className="openi-ProjectHeader-description">
         {project.description || (
           <span className="openi-muted">{trans.__('No description')}</span>

@@ -1,6 +1,7 @@
 import * as React from 'react';
 
 import { DatasetsTab } from '../datasets/DatasetsTab';
+import { ModelsTab } from '../models/ModelsTab';
 import { EmptyState } from '../status';
 import { TasksTab } from '../tasks/TasksTab';
 import { BranchesTab } from './BranchesTab';
@@ -41,6 +42,8 @@ export function ProjectTabBody(props: {
       return <DatasetsTab />;
     case 'cloudbrain':
       return <TasksTab />;
+    case 'models':
+      return <ModelsTab />;
     default:
       return (
         <EmptyState

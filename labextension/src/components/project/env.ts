@@ -32,6 +32,8 @@ export interface IOpenIEnv {
   openDataset(project: string, dataset: string): void;
   /** The dataset picker dialog (`openi:pick-dataset`); undefined: cancelled. */
   pickDataset(project: string): Promise<IPickerRow | undefined>;
+  /** A project's activity feed or fork network (`openi:open-project-activity`). */
+  openProjectCommunity?(project: string, tab: 'activity' | 'forks'): void;
 }
 
 export const EnvContext = React.createContext<IOpenIEnv | null>(null);

@@ -5,6 +5,7 @@ import { AsyncView } from '../project/AsyncView';
 import { useEnv, useProject } from '../project/env';
 import { FieldError, FormError, fieldErrors } from '../project/FieldErrors';
 import { useAsync } from '../project/useAsync';
+import { ImageSelect } from '../images/ImageSelect';
 import { TASK_KINDS } from './common';
 
 const NAME_PATTERN = /^[A-Za-z0-9_-]+$/;
@@ -56,6 +57,7 @@ export function NewTaskForm(props: {
   const [description, setDescription] = React.useState('');
   const [branch, setBranch] = React.useState(info.default_branch ?? '');
   const [spec, setSpec] = React.useState('');
+  const [image, setImage] = React.useState('local');
   const [bootFile, setBootFile] = React.useState('');
   const [dataset, setDataset] = React.useState<IPickerRow | undefined>();
   const [params, setParams] = React.useState<ITaskParam[]>([]);
@@ -96,6 +98,7 @@ export function NewTaskForm(props: {
           description,
           branch,
           spec,
+          image,
           boot_file: bootFile.trim(),
           dataset: dataset?.file_id ?? null,
           params: params.filter(p => p.name.trim())
@@ -226,13 +229,31 @@ export function NewTaskForm(props: {
         <FieldError errors={errors} field="spec" />
       </label>
       <label className="openi-Field">
-        <span>{trans.__('Boot file')}</span>
+        <span>{trans.__('Image')}</span>
+        <ImageSelect
+          client={client}
+          trans={trans}
+          value={image}
+          onChange={setImage}
+        />
+        <FieldError errors={errors} field="image" />
+      </label>
+      <label className="openi-Field">
+        <span>
+          {kind === 'debug'
+            ? trans.__('Boot file (optional)')
+            : trans.__('Boot file')}
+        </span>
         <input
           className="openi-Input openi-mono"
           name="boot_file"
           value={bootFile}
-          required
-          placeholder="train.py | sh:python train.py"
+          required={kind !== 'debug'}
+          placeholder={
+            kind === 'debug'
+              ? trans.__('setup.py: runs in the kernel when it starts')
+              : 'train.py | sh:python train.py'
+          }
           data-testid="openi-task-boot-file"
           onChange={e => setBootFile(e.currentTarget.value)}
         />
@@ -308,7 +329,12 @@ export function NewTaskForm(props: {
         <button
           type="submit"
           className="openi-Button openi-mod-primary"
-          disabled={busy || !!nameProblem || !spec || !bootFile.trim()}
+          disabled={
+            busy ||
+            !!nameProblem ||
+            !spec ||
+            (kind !== 'debug' && !bootFile.trim())
+          }
           data-testid="openi-create-task"
         >
           {busy ? trans.__('Creating…') : trans.__('Create task')}

@@ -1,6 +1,8 @@
 import * as React from 'react';
 
+import { ServerConnection } from '@jupyterlab/services';
 import { errorMessage, isActive, type ITask } from '../../api';
+import { apiUrl, segment } from '../../api/request';
 import { canWrite } from '../datasets/DatasetPage';
 import { formatSize } from '../project/code/size';
 import { useEnv, useProject } from '../project/env';
@@ -12,20 +14,94 @@ import {
   TASK_KINDS,
   useInterval
 } from './common';
+import { OpenNotebookButton, useDebugKernelRefresh } from './debugKernel';
 
-/** Live log: polls `logs?offset=` every second while the task runs. */
+/** URL of a task's log as server-sent events, from a byte offset. */
+export function logStreamUrl(
+  settings: ServerConnection.ISettings,
+  project: string,
+  id: number,
+  offset: number
+): string {
+  const [owner, ...rest] = project.split('/');
+  const path =
+    `projects/${segment(owner)}/${segment(rest.join('/'))}` +
+    `/tasks/${segment(id)}/logs/stream`;
+  return apiUrl(settings, path, { offset });
+}
+
+/** Mode of the live log: the server's event stream, or polling when it fails. */
+type LogMode = 'stream' | 'poll';
+
+/**
+ * Live log: follows `logs/stream` (server-sent events; the cookie of the
+ * JupyterLab page authenticates it) and appends each piece as it is written;
+ * a `status` event reloads the task. Should the stream fail before it
+ * delivered anything (no EventSource, a proxy that buffers), it polls
+ * `logs?offset=` every second instead, from the same byte offset.
+ */
 function LiveLog(props: {
   project: string;
   id: number;
   active: boolean;
+  onStatus: () => void;
 }): JSX.Element {
-  const { project, id, active } = props;
+  const { project, id, active, onStatus } = props;
   const { client, trans } = useEnv();
   const [text, setText] = React.useState('');
   const [done, setDone] = React.useState(false);
+  const [mode, setMode] = React.useState<LogMode>(
+    typeof EventSource === 'undefined' ? 'poll' : 'stream'
+  );
   const offset = React.useRef(0);
   const busy = React.useRef(false);
   const pre = React.useRef<HTMLPreElement>(null);
+  const statusRef = React.useRef(onStatus);
+  statusRef.current = onStatus;
+
+  const append = (at: number, next: number, piece: string): void => {
+    if (at === offset.current) {
+      offset.current = next;
+      if (piece) {
+        setText(t => t + piece);
+      }
+    }
+  };
+
+  React.useEffect(() => {
+    if (mode !== 'stream') {
+      return;
+    }
+    const source = new EventSource(
+      logStreamUrl(client.serverSettings, project, id, offset.current),
+      { withCredentials: true }
+    );
+    let received = false;
+    source.addEventListener('log', e => {
+      received = true;
+      const d = JSON.parse((e as MessageEvent).data);
+      append(d.offset, d.next_offset, d.text);
+    });
+    source.addEventListener('status', () => {
+      received = true;
+      statusRef.current();
+    });
+    source.addEventListener('end', () => {
+      source.close();
+      setDone(true);
+      statusRef.current();
+    });
+    source.onerror = () => {
+      // The browser reconnects by itself (sending Last-Event-ID) once it has
+      // had events; a stream that never opened is given up for polling.
+      if (!received || source.readyState === EventSource.CLOSED) {
+        source.close();
+        setMode('poll');
+      }
+    };
+    return () => source.close();
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [mode, project, id]);
 
   const poll = async (): Promise<void> => {
     if (busy.current) {
@@ -34,12 +110,7 @@ function LiveLog(props: {
     busy.current = true;
     try {
       const log = await client.tasks.logs(project, id, offset.current);
-      if (log.offset === offset.current) {
-        offset.current = log.next_offset;
-        if (log.text) {
-          setText(t => t + log.text);
-        }
-      }
+      append(log.offset, log.next_offset, log.text);
       setDone(log.done);
     } catch {
       // the next tick tries again
@@ -48,17 +119,19 @@ function LiveLog(props: {
     }
   };
   React.useEffect(() => {
-    void poll();
+    if (mode === 'poll') {
+      void poll();
+    }
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, []);
+  }, [mode]);
   // Poll once more after the task ends so the tail is complete.
   React.useEffect(() => {
-    if (!active) {
+    if (!active && mode === 'poll') {
       void poll();
     }
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [active]);
-  useInterval(() => void poll(), 1000, active || !done);
+  useInterval(() => void poll(), 1000, mode === 'poll' && (active || !done));
   React.useEffect(() => {
     const el = pre.current;
     if (el) {
@@ -84,6 +157,8 @@ function LiveLog(props: {
         ref={pre}
         className="openi-TaskLog-text openi-mono"
         data-testid="openi-task-log"
+        data-mode={mode}
+        data-done={done ? 'true' : 'false'}
       >
         {text || (active ? trans.__('Waiting for output…') : '')}
       </pre>
@@ -126,7 +201,9 @@ export function TaskPage(props: {
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [project, id]);
   const active = task ? isActive(task.status) : false;
-  useInterval(() => void load(), 2000, active);
+  // The log stream reports status changes; this keeps the duration ticking.
+  useInterval(() => void load(), 5000, active);
+  useDebugKernelRefresh(task);
 
   const act = async (action: () => Promise<unknown>): Promise<void> => {
     setActionError(undefined);
@@ -153,6 +230,13 @@ export function TaskPage(props: {
           ← {trans.__('All tasks')}
         </button>
         <span className="openi-Toolbar-spacer" />
+        <OpenNotebookButton
+          task={task}
+          trans={trans}
+          className="openi-Button openi-mod-primary"
+          testId="openi-task-page-open-notebook"
+          onError={setActionError}
+        />
         {writable &&
           (task.status === 'WAITING' || task.status === 'RUNNING') && (
             <button
@@ -225,7 +309,18 @@ export function TaskPage(props: {
           <span className="openi-mono">{task.commit.slice(0, 10)}</span>
         </dd>
         <dt>{trans.__('Boot file')}</dt>
-        <dd className="openi-mono">{task.boot_file}</dd>
+        <dd className="openi-mono">
+          {task.boot_file}
+          {task.snapshot_name && (
+            <span
+              className="openi-Badge openi-TaskSnapshot"
+              data-testid="openi-task-snapshot"
+              title={task.snapshot_sha256 ?? ''}
+            >
+              {trans.__('from a notebook snapshot')}
+            </span>
+          )}
+        </dd>
         {task.dataset_path && (
           <>
             <dt>{trans.__('Dataset')}</dt>
@@ -262,7 +357,12 @@ export function TaskPage(props: {
           </li>
         ))}
       </ol>
-      <LiveLog project={project} id={id} active={active} />
+      <LiveLog
+        project={project}
+        id={id}
+        active={active}
+        onStatus={() => void load()}
+      />
       <h4 className="openi-SubTitle">{trans.__('Outputs')}</h4>
       {outputs === undefined ? (
         active ? (

@@ -13,6 +13,7 @@ import {
   TASK_KINDS,
   useInterval
 } from './common';
+import { OpenNotebookButton, refreshDebugKernels } from './debugKernel';
 import { NewTaskForm } from './NewTaskForm';
 import { TaskPage } from './TaskPage';
 
@@ -39,6 +40,16 @@ export function TasksTab(): JSX.Element {
   );
   const active = !!list.data?.items.some(t => isActive(t.status));
   useInterval(() => setGeneration(g => g + 1), REFRESH_MS, active);
+  // a debug task started or ended: its kernel appears in (leaves) the launcher
+  const debugKey = (list.data?.items ?? [])
+    .filter(t => t.kind === 'debug')
+    .map(t => `${t.id}:${t.status}`)
+    .join(',');
+  React.useEffect(() => {
+    if (debugKey) {
+      void refreshDebugKernels();
+    }
+  }, [debugKey]);
   const writable = canWrite(project.role);
   const refresh = (): void => setGeneration(g => g + 1);
   const back = (): void => {
@@ -191,6 +202,13 @@ export function TasksTab(): JSX.Element {
                         <td>{t.compute}</td>
                         <td>{t.creator?.username ?? '—'}</td>
                         <td className="openi-Table-actions">
+                          <OpenNotebookButton
+                            task={t}
+                            trans={trans}
+                            className="openi-LinkButton"
+                            testId="openi-task-open-notebook"
+                            onError={setActionError}
+                          />
                           {writable && (
                             <button
                               type="button"

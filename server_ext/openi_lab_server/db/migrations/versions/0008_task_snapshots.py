@@ -4,8 +4,8 @@ Revision ID: 0008
 Revises: 0007
 """
 
-import sqlalchemy as sa  # noqa: F401
-from alembic import op  # noqa: F401
+import sqlalchemy as sa
+from alembic import op
 
 revision = "0008"
 down_revision = "0007"
@@ -14,8 +14,10 @@ depends_on = None
 
 
 def upgrade() -> None:
-    pass
+    op.add_column("tasks", sa.Column("snapshot_sha256", sa.String(length=64), nullable=True))
+    op.add_column("tasks", sa.Column("snapshot_name", sa.String(length=255), nullable=True))
 
 
 def downgrade() -> None:
-    pass
+    op.drop_column("tasks", "snapshot_name")
+    op.drop_column("tasks", "snapshot_sha256")

@@ -1,0 +1,265 @@
+"""The model registry beside an MLflow tracking server, in one run (not a test).
+
+For each size (default 100 and 10,000 versions of one model) both registries are seeded to
+that many versions through their REST APIs, then timed (``--samples`` each): create a version,
+get the latest version, search versions by tag (one page of 20). Prints p50/p95 per registry,
+the ratio platform/MLflow and each operation's growth from the first size to the last.
+
+    .venv/bin/python benchmarks/registry.py [--sizes 100,10000] [--samples 100]
+
+The platform runs as a ``jupyter server`` with the extension (SQLite, local object store); a
+version is a real one-file upload (hashed, stored, deduplicated). MLflow (its own virtualenv,
+built once with uv under ``~/.cache/openi-lab/bench-mlflow``) runs ``mlflow server`` with a
+SQLite backend; its versions point at a source URI (no files). Both are driven with one
+keep-alive HTTP client, seeded with 4 threads.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+TOKEN = "bench-token"
+BIN = Path(sys.executable).parent
+MLFLOW_VENV = Path(
+    os.environ.get("OPENI_BENCH_MLFLOW_VENV", Path.home() / ".cache/openi-lab/bench-mlflow")
+)
+TAGS = 10
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def wait_up(url: str, proc: subprocess.Popen[bytes], log: Path) -> None:
+    for _ in range(1200):
+        if proc.poll() is not None:
+            raise RuntimeError(f"server exited; see {log}")
+        try:
+            if httpx.get(url, timeout=1).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.1)
+    raise RuntimeError(f"server did not start; see {log}")
+
+
+def mlflow_venv() -> Path:
+    if not (MLFLOW_VENV / "bin" / "mlflow").exists():
+        uv = shutil.which("uv") or str(BIN / "uv")
+        subprocess.run([uv, "venv", "-q", "-p", "3.11", str(MLFLOW_VENV)], check=True)
+        env = {**os.environ, "VIRTUAL_ENV": str(MLFLOW_VENV)}
+        subprocess.run([uv, "pip", "install", "-q", "mlflow"], check=True, env=env)
+    return MLFLOW_VENV
+
+
+class Registry:
+    name = ""
+    proc: subprocess.Popen[bytes]
+
+    def create(self, i: int) -> None: ...
+    def latest(self) -> None: ...
+    def search(self) -> None: ...
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        try:
+            self.proc.wait(15)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+
+
+class Platform(Registry):
+    name = "openi_lab"
+
+    def __init__(self, work: Path):
+        port = free_port()
+        log = work / "openi.log"
+        root = work / "openi"
+        root.mkdir()
+        self.proc = subprocess.Popen(
+            [
+                str(BIN / "jupyter"), "server", "--no-browser", f"--port={port}",
+                "--ServerApp.ip=127.0.0.1", f"--IdentityProvider.token={TOKEN}", "--allow-root",
+                f"--ServerApp.root_dir={root}", f"--OpeniLabApp.data_dir={root / 'data'}",
+                "--OpeniLabApp.local_username=bench",
+            ],
+            stdout=log.open("w"), stderr=subprocess.STDOUT, cwd=root,
+        )  # fmt: skip
+        base = f"http://127.0.0.1:{port}"
+        wait_up(f"{base}/api/status?token={TOKEN}", self.proc, log)
+        self.http = httpx.Client(
+            base_url=f"{base}/openi/api/v1/", headers={"Authorization": f"token {TOKEN}"}
+        )
+        self._ok(self.http.post("projects", json={"name": "p"}))
+
+    @staticmethod
+    def _ok(r: httpx.Response) -> Any:
+        if r.status_code >= 400:
+            raise RuntimeError(f"{r.request.url}: {r.status_code} {r.text[:300]}")
+        return r.json() if r.content else None
+
+    def create(self, i: int) -> None:
+        self._ok(
+            self.http.post(
+                "projects/bench/p/models/upload",
+                params={"filename": "w.pt", "name": "m", "tags": f"t{i % TAGS}"},
+                content=f"weights {i} {time.time_ns()}".encode(),
+            )
+        )
+
+    def latest(self) -> None:
+        self._ok(self.http.get("model-versions/resolve", params={"ref": "bench/p/m@latest"}))
+
+    def search(self) -> None:
+        found = self._ok(
+            self.http.get(
+                "projects/bench/p/models/m/versions", params={"tag": "t3", "per_page": 20}
+            )
+        )
+        assert found["items"], found
+
+
+class MLflow(Registry):
+    name = "MLflow"
+
+    def __init__(self, work: Path):
+        venv = mlflow_venv()
+        port = free_port()
+        log = work / "mlflow.log"
+        root = work / "mlflow"
+        root.mkdir()
+        self.proc = subprocess.Popen(
+            [
+                str(venv / "bin" / "mlflow"), "server", "--host", "127.0.0.1", "--port",
+                str(port), "--backend-store-uri", f"sqlite:///{root / 'mlflow.db'}",
+                "--default-artifact-root", str(root / "artifacts"), "--workers", "1",
+            ],
+            stdout=log.open("w"), stderr=subprocess.STDOUT, cwd=root,
+        )  # fmt: skip
+        base = f"http://127.0.0.1:{port}"
+        wait_up(f"{base}/health", self.proc, log)
+        self.http = httpx.Client(base_url=f"{base}/api/2.0/mlflow/")
+        Platform._ok(self.http.post("registered-models/create", json={"name": "m"}))
+        self.version = ""
+
+    def create(self, i: int) -> None:
+        Platform._ok(
+            self.http.post(
+                "model-versions/create",
+                json={
+                    "name": "m",
+                    "source": f"s3://bench/models/m/{i}",
+                    "tags": [{"key": "t", "value": f"t{i % TAGS}"}],
+                },
+            )
+        )
+
+    def latest(self) -> None:
+        Platform._ok(self.http.post("registered-models/get-latest-versions", json={"name": "m"}))
+
+    def search(self) -> None:
+        found = Platform._ok(
+            self.http.get(
+                "model-versions/search",
+                params={"filter": "name='m' and tags.t='t3'", "max_results": 20},
+            )
+        )
+        assert found.get("model_versions"), found
+
+
+def seed(reg: Registry, start: int, stop: int) -> None:
+    with ThreadPoolExecutor(4) as pool:
+        list(pool.map(reg.create, range(start, stop)))
+
+
+def timed(fns: dict[str, Callable[[], None]], samples: int) -> dict[str, tuple[float, float]]:
+    """p50 and p95 in ms of each function, calls interleaved so that both registries see the
+    same load on a shared machine."""
+    xs: dict[str, list[float]] = {k: [] for k in fns}
+    for _ in range(samples):
+        for k, fn in fns.items():
+            t0 = time.perf_counter()
+            fn()
+            xs[k].append((time.perf_counter() - t0) * 1000)
+    out = {}
+    for k, v in xs.items():
+        v.sort()
+        out[k] = (statistics.median(v), v[min(len(v) - 1, int(len(v) * 0.95))])
+    return out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--sizes", default="100,10000")
+    ap.add_argument("--samples", type=int, default=100)
+    ap.add_argument(
+        "--settle", type=float, default=20.0, help="seconds to let both servers finish starting"
+    )
+    args = ap.parse_args()
+    sizes = [int(x) for x in args.sizes.split(",")]
+    work = Path(tempfile.mkdtemp(prefix="openi-bench-registry-"))
+    regs: list[Registry] = []
+    try:
+        regs = [Platform(work), MLflow(work)]
+        time.sleep(args.settle)  # start-up work (indexes, migrations) is not a user's latency
+        counts = {r.name: 0 for r in regs}
+        results: dict[tuple[str, int, str], tuple[float, float]] = {}
+        for n in sizes:
+            for r in regs:
+                t0 = time.perf_counter()
+                seed(r, counts[r.name], n)
+                print(f"seeded {r.name} to {n} versions in {time.perf_counter() - t0:.1f} s")
+                counts[r.name] = n
+                for _ in range(5):  # warm caches and connections
+                    r.latest()
+                    r.search()
+            ops: dict[str, Callable[[Registry], Callable[[], None]]] = {
+                "create": lambda r: lambda: r.create(10**6 + int(time.time_ns() % 10**6)),
+                "get latest": lambda r: r.latest,
+                "search by tag": lambda r: r.search,
+            }
+            for op, make in ops.items():
+                got = timed({r.name: make(r) for r in regs}, args.samples)
+                for name, value in got.items():
+                    results[(name, n, op)] = value
+            for r in regs:
+                counts[r.name] += args.samples
+        print(f"\n{'operation':<14} {'versions':>8} {'openi p50/p95 ms':>18} "
+              f"{'MLflow p50/p95 ms':>19} {'p95 ratio':>9}")  # fmt: skip
+        for op in ("create", "get latest", "search by tag"):
+            for n in sizes:
+                o, m = results[("openi_lab", n, op)], results[("MLflow", n, op)]
+                print(
+                    f"{op:<14} {n:>8} {o[0]:>8.2f} /{o[1]:>8.2f} {m[0]:>9.2f} /{m[1]:>8.2f} "
+                    f"{o[1] / m[1]:>9.2f}"
+                )
+        first, last = sizes[0], sizes[-1]
+        print(f"\ngrowth of p50 from {first} to {last} versions:")
+        for op in ("create", "get latest", "search by tag"):
+            o = results[("openi_lab", last, op)][0] / results[("openi_lab", first, op)][0]
+            m = results[("MLflow", last, op)][0] / results[("MLflow", first, op)][0]
+            print(f"  {op:<14} openi_lab ×{o:.2f}   MLflow ×{m:.2f}")
+    finally:
+        for r in regs:
+            r.stop()
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

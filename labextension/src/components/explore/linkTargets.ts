@@ -1,0 +1,51 @@
+import type { LinkKind } from '../../api/communityTypes';
+import type { ICommunityNavigation } from './navigation';
+
+/**
+ * Opens the target of an event link or a search hit. Refs follow the
+ * contract: `user`, `org`, `owner/name`, `owner/name#12`, `owner/name@tag`,
+ * `owner/name:branch`, `owner/name/dataset`, `owner/name/tasks/<kind>/<t>`,
+ * `owner/name/models/<m>`. Issues, pull requests, releases, branches, tasks
+ * and models open their project (its views have no deep links yet).
+ */
+export function openRef(
+  nav: ICommunityNavigation,
+  kind: LinkKind | string,
+  ref: string
+): void {
+  switch (kind) {
+    case 'user':
+    case 'users':
+      nav.openUser(ref);
+      return;
+    case 'org':
+    case 'orgs':
+      nav.openOrg(ref);
+      return;
+    case 'dataset':
+    case 'datasets':
+    case 'dataset_files': {
+      const [owner, name, dataset] = ref.split('/');
+      if (dataset) {
+        nav.openDataset(`${owner}/${name}`, dataset);
+      } else {
+        nav.openProject(owner, name);
+      }
+      return;
+    }
+    default: {
+      const project = projectOfRef(ref);
+      if (project) {
+        nav.openProject(project[0], project[1]);
+      } else {
+        nav.openOwner(ref);
+      }
+    }
+  }
+}
+
+/** The `[owner, name]` a ref belongs to, or undefined for a bare name. */
+export function projectOfRef(ref: string): [string, string] | undefined {
+  const match = /^([^/#@:]+)\/([^/#@:]+)/.exec(ref);
+  return match ? [match[1], match[2]] : undefined;
+}

@@ -1,0 +1,1211 @@
+"""The model registry (模型管理): models, versions with their lineage, aliases, downloads.
+
+A version's files live in the object store, sha256-addressed and shared with datasets (one
+blob per content, reference-counted in ``objects``). Its lineage is a snapshot of the training
+task (commit, dataset file and sha256, image, spec, parameters) taken at import, and the task
+and dataset file it names cannot be deleted while the version exists.
+
+Version numbers: the model row is locked (an UPDATE as the transaction's first statement, which
+also takes SQLite's write lock before anything is read), so concurrent imports of one model get
+distinct numbers; the unique key on (model, version) stays the last word.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import os
+import re
+import shutil
+import tempfile
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any, cast
+
+from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.orm import aliased
+
+from openi_lab import model_schemas as ms
+from openi_lab import schemas as s
+
+from ..compute import workdir
+from ..db.dataset_models import DatasetFile, StoredObject, Upload
+from ..db.model_models import (
+    ModelAlias,
+    ModelAliasEvent,
+    ModelFileRow,
+    ModelVersion,
+    ModelVersionTag,
+    RegisteredModel,
+)
+from ..db.models import Account, Project, utcnow
+from ..db.task_models import Task
+from ..storage import archive
+from ..storage.objects import ObjectStore
+from . import activity, engines, model_store
+from .accounts import user_out
+from .datasets import DatasetService
+from .errors import Conflict, Invalid, NotFound
+from .pagination import PageRequest, PageResult, paginate
+from .permissions import resource_role, visible_owner_clause
+from .principal import Principal
+from .projects import ProjectService
+from .tasks import TaskService
+
+Owner = aliased(Account, name="model_owner")
+Creator = aliased(Account, name="model_creator")
+Latest = aliased(ModelVersion, name="latest_version")
+#: the largest ``metrics.json`` read
+MAX_METRICS_BYTES = 64 * 1024
+#: the most an uploaded zip may expand to
+MAX_MODEL_BYTES = 50 << 30
+RETRIES = 40
+#: names that would collide with the API's routes under ``…/models/``
+RESERVED = frozenset({"upload", "upload-import"})
+
+
+@dataclass
+class Staged:
+    """Files ready to become a version: (path, size, sha256), plus blobs written meanwhile."""
+
+    files: list[tuple[str, int, str]]
+    #: sha256 → storage key of the blobs this import wrote (new content)
+    written: dict[str, str] = field(default_factory=dict)
+
+
+def read_metrics(path: Path) -> dict[str, Any]:
+    """A ``metrics.json`` object (numbers and short strings kept), ``{}`` when absent or bad."""
+    try:
+        if path.is_symlink() or path.stat().st_size > MAX_METRICS_BYTES:
+            return {}
+        data = json.loads(path.read_text())
+    except (OSError, ValueError):
+        return {}
+    if not isinstance(data, dict):
+        return {}
+    return {
+        str(k)[:64]: v
+        for k, v in data.items()
+        if isinstance(v, int | float | bool) or (isinstance(v, str) and len(v) <= 256)
+    }
+
+
+def walk_outputs(root: Path) -> dict[str, Path]:
+    """Regular files under a task's ``model/`` (links are never followed), by relative path."""
+    found: dict[str, Path] = {}
+    for dirpath, dirnames, filenames in os.walk(root):
+        dirnames[:] = [d for d in dirnames if not (Path(dirpath) / d).is_symlink()]
+        for f in filenames:
+            p = Path(dirpath) / f
+            if p.is_file() and not p.is_symlink():
+                found[p.relative_to(root).as_posix()] = p
+    return found
+
+
+def sha256_file(path: Path) -> tuple[int, str]:
+    h, size = hashlib.sha256(), 0
+    with open(path, "rb") as f:
+        while chunk := f.read(1 << 20):
+            h.update(chunk)
+            size += len(chunk)
+    return size, h.hexdigest()
+
+
+def blob_key(sha: str) -> str:
+    """Model blobs are addressed by content, so two imports of one file write one blob."""
+    return f"models/{sha[:2]}/{sha}"
+
+
+def put_blob(objects: ObjectStore, key: str, local: Path) -> None:
+    """Store a file under ``key``; on disk through a temporary name, so that a reader never
+    sees half of it (two writers of one key write the same bytes)."""
+    if not objects.is_local:
+        objects.put_file(key, local)
+        return
+    target = Path(objects.full(key))
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(f".{target.name}.{os.getpid()}.{id(local)}.tmp")
+    shutil.copyfile(local, tmp)
+    os.replace(tmp, target)
+
+
+def iter_zip(objects: ObjectStore, files: list[tuple[str, str]]) -> Iterator[bytes]:
+    """A zip of (path, storage key) streamed in pieces; blocking, so iterate in a thread."""
+
+    class Sink:
+        def __init__(self) -> None:
+            self.parts: list[bytes] = []
+            self.pos = 0
+
+        def write(self, b: bytes) -> int:
+            self.parts.append(bytes(b))
+            self.pos += len(b)
+            return len(b)
+
+        def tell(self) -> int:
+            return self.pos
+
+        def flush(self) -> None:
+            pass
+
+        def take(self) -> bytes:
+            out, self.parts = b"".join(self.parts), []
+            return out
+
+    sink = Sink()
+    with zipfile.ZipFile(cast(IO[bytes], sink), "w", zipfile.ZIP_DEFLATED, allowZip64=True) as zf:
+        for path, key in files:
+            with objects.open(key) as src, zf.open(path, "w", force_zip64=True) as dst:
+                while chunk := src.read(1 << 20):
+                    dst.write(chunk)
+                    if sink.parts:
+                        yield sink.take()
+            if sink.parts:
+                yield sink.take()
+    if sink.parts:
+        yield sink.take()
+
+
+def _tags(raw: str) -> list[str]:
+    return raw.split()
+
+
+class ModelService:
+    def __init__(
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        projects: ProjectService,
+        datasets: DatasetService,
+        tasks: TaskService,
+        objects: ObjectStore,
+        data_dir: Path,
+    ):
+        self.sessions = sessions
+        self.projects = projects
+        self.datasets = datasets
+        self.tasks = tasks
+        self.objects = objects
+        self.data_dir = Path(data_dir)
+        tasks.delete_checks.append(self.task_usage)
+        datasets.usage_checks.insert(0, self.dataset_usage)  # the lineage says the most
+        datasets.object_holders.append(ModelFileRow.sha256)
+
+    # --- lineage guards ------------------------------------------------------------------
+
+    async def _user_of(self, session: AsyncSession, clause: Any) -> str | None:
+        vid = await session.scalar(select(ModelVersion.id).where(clause).limit(1))
+        path = await model_store.version_path(session, vid)
+        if path is None:
+            return None
+        return f"used by model {path}; delete that version first"
+
+    async def task_usage(self, session: AsyncSession, task_id: int) -> str | None:
+        return await self._user_of(session, ModelVersion.task_id == task_id)
+
+    async def dataset_usage(self, session: AsyncSession, file_ids: list[int]) -> str | None:
+        return await self._user_of(session, ModelVersion.dataset_file_id.in_(file_ids))
+
+    # --- look-ups ------------------------------------------------------------------------
+
+    async def _model(
+        self,
+        session: AsyncSession,
+        actor: Principal,
+        owner: str,
+        name: str,
+        model: str,
+        need: s.Role = s.Role.read,
+    ) -> tuple[Project, RegisteredModel]:
+        project, _ = await self.projects.resolve(session, actor, owner, name, need)
+        m = await session.scalar(
+            select(RegisteredModel).where(
+                RegisteredModel.project_id == project.id,
+                RegisteredModel.lower_name == model.lower(),
+            )
+        )
+        if m is None:
+            raise NotFound(f"model '{owner}/{name}/{model}'")
+        return project, m
+
+    async def _version(self, session: AsyncSession, m: RegisteredModel, ref: str) -> ModelVersion:
+        v = await model_store.find_version(session, m.id, ref)
+        if v is None:
+            raise NotFound(f"version '{ref}' of model '{m.name}'")
+        return v
+
+    # --- output --------------------------------------------------------------------------
+
+    async def _aliases(
+        self, session: AsyncSession, model_ids: list[int]
+    ) -> dict[int, dict[str, str]]:
+        out: dict[int, dict[str, str]] = {i: {} for i in model_ids}
+        if not model_ids:
+            return out
+        rows = await session.execute(
+            select(ModelAlias.model_id, ModelAlias.alias, ModelVersion.version)
+            .join(ModelVersion, ModelVersion.id == ModelAlias.version_id)
+            .where(ModelAlias.model_id.in_(model_ids))
+            .order_by(ModelAlias.alias)
+        )
+        for mid, alias, version in rows:
+            out[mid][alias] = version
+        return out
+
+    def _version_out(
+        self,
+        v: ModelVersion,
+        m: RegisteredModel,
+        project: str,
+        creator: Account | None,
+        aliases: dict[str, str],
+    ) -> ms.ModelVersion:
+        lineage = json.loads(v.lineage or "{}")
+        lineage.setdefault("project", project)
+        return ms.ModelVersion(
+            id=v.id,
+            model=m.name,
+            model_id=m.id,
+            project=project,
+            path=f"{project}/{m.name}@{v.version}",
+            version=v.version,
+            description=v.description,
+            tags=_tags(v.tags),
+            engine=v.engine,
+            compute=v.compute,
+            size=v.size,
+            num_files=v.num_files,
+            metrics=json.loads(v.metrics or "{}"),
+            aliases=[a for a, ver in aliases.items() if ver == v.version],
+            lineage=ms.Lineage.model_validate(lineage),
+            creator=user_out(creator) if creator else None,
+            created_at=v.created_at,
+            download_count=v.download_count,
+        )
+
+    async def _detail(
+        self, session: AsyncSession, project: Project, m: RegisteredModel, v: ModelVersion
+    ) -> ms.ModelVersion:
+        await session.refresh(v)
+        creator = await session.get(Account, v.creator_id) if v.creator_id else None
+        aliases = (await self._aliases(session, [m.id]))[m.id]
+        out = self._version_out(v, m, project.full_name, creator, aliases)
+        files = (
+            await session.execute(
+                select(ModelFileRow.path, ModelFileRow.size, ModelFileRow.sha256)
+                .where(ModelFileRow.version_id == v.id)
+                .order_by(ModelFileRow.path)
+            )
+        ).all()
+        out.files = [ms.ModelFile(path=p, size=sz, sha256=sha) for p, sz, sha in files]
+        if v.task_id is not None:
+            t = await session.get(Task, v.task_id)
+            if t is not None:
+                out.lineage.task_status = s.TaskStatus(t.status)
+        out.evaluations = await self._evaluations(session, v.id)
+        return out
+
+    async def _evaluations(self, session: AsyncSession, version_id: int) -> list[ms.Evaluation]:
+        rows = (
+            await session.execute(
+                select(Task, Project.name, Owner.name)
+                .join(Project, Project.id == Task.project_id)
+                .join(Owner, Owner.id == Project.owner_id)
+                .where(Task.model_version_id == version_id, Task.kind == "evaluation")
+                .order_by(Task.id.desc())
+                .limit(50)
+            )
+        ).all()
+
+        def read_all() -> list[dict[str, Any]]:
+            return [
+                read_metrics(workdir.task_dir(self.data_dir, t.id).model / "metrics.json")
+                for t, _, _ in rows
+            ]
+
+        if not rows:
+            return []
+        metrics = await asyncio.to_thread(read_all)
+        return [
+            ms.Evaluation(
+                task_id=t.id,
+                task_name=t.name,
+                project=f"{owner}/{pname}",
+                status=s.TaskStatus(t.status),
+                metrics=mt,
+                created_at=t.created_at,
+                finished_at=t.finished_at,
+            )
+            for (t, pname, owner), mt in zip(rows, metrics, strict=True)
+        ]
+
+    def _model_out(
+        self,
+        m: RegisteredModel,
+        project: str,
+        latest: ModelVersion | None,
+        creator: Account | None,
+        aliases: dict[str, str],
+    ) -> ms.Model:
+        lv = self._version_out(latest, m, project, None, aliases) if latest else None
+        return ms.Model(
+            id=m.id,
+            project=project,
+            name=m.name,
+            description=latest.description if latest else "",
+            num_versions=m.num_versions,
+            latest=lv,
+            size=latest.size if latest else 0,
+            engine=(latest.engine if latest else "unknown"),
+            compute=latest.compute if latest else None,
+            aliases=aliases,
+            creator=user_out(creator) if creator else None,
+            created_at=m.created_at,
+            updated_at=m.updated_at,
+        )
+
+    # --- lists ---------------------------------------------------------------------------
+
+    async def list_models(
+        self,
+        actor: Principal,
+        req: PageRequest,
+        owner: str | None = None,
+        name: str | None = None,
+        q: str | None = None,
+        tag: str | None = None,
+        engine: str | None = None,
+    ) -> PageResult:
+        """Models of one project, or of every project the actor may read; newest first."""
+        async with self.sessions() as session:
+            stmt = (
+                select(RegisteredModel, Project, Owner, Latest, Creator)
+                .join(Project, Project.id == RegisteredModel.project_id)
+                .join(Owner, Owner.id == Project.owner_id)
+                .outerjoin(Latest, Latest.id == RegisteredModel.latest_version_id)
+                .outerjoin(Creator, Creator.id == RegisteredModel.creator_id)
+            )
+            if owner is not None and name is not None:
+                project, _ = await self.projects.resolve(session, actor, owner, name, s.Role.read)
+                stmt = stmt.where(RegisteredModel.project_id == project.id)
+            else:
+                stmt = stmt.where(visible_owner_clause(actor, Project.owner_id, Project.visibility))
+            if q:
+                like = f"%{q}%"
+                stmt = stmt.where(
+                    or_(RegisteredModel.name.ilike(like), Latest.description.ilike(like))
+                )
+            if tag:
+                stmt = stmt.where(
+                    select(ModelVersionTag.id)
+                    .where(
+                        ModelVersionTag.model_id == RegisteredModel.id,
+                        ModelVersionTag.tag == tag,
+                    )
+                    .exists()
+                )
+            if engine:
+                stmt = stmt.where(Latest.engine == engine)
+            stmt = stmt.order_by(RegisteredModel.updated_at.desc(), RegisteredModel.id.desc())
+            page = await paginate(session, stmt, req)  # type: ignore[arg-type]
+            aliases = await self._aliases(session, [row[0].id for row in page.items])
+        items = [
+            self._model_out(m, f"{o.name}/{p.name}", lv, c, aliases[m.id])
+            for m, p, o, lv, c in page.items
+        ]
+        return PageResult(items, page.total, page.page, page.per_page)
+
+    async def get_model(self, actor: Principal, owner: str, name: str, model: str) -> ms.Model:
+        async with self.sessions() as session:
+            project, m = await self._model(session, actor, owner, name, model)
+            latest = (
+                await session.get(ModelVersion, m.latest_version_id)
+                if m.latest_version_id
+                else None
+            )
+            creator = await session.get(Account, m.creator_id) if m.creator_id else None
+            aliases = (await self._aliases(session, [m.id]))[m.id]
+            return self._model_out(m, project.full_name, latest, creator, aliases)
+
+    async def list_versions(
+        self,
+        actor: Principal,
+        owner: str,
+        name: str,
+        model: str,
+        req: PageRequest,
+        tag: str | None = None,
+    ) -> PageResult:
+        async with self.sessions() as session:
+            project, m = await self._model(session, actor, owner, name, model)
+            stmt = (
+                select(ModelVersion, Creator)
+                .outerjoin(Creator, Creator.id == ModelVersion.creator_id)
+                .where(ModelVersion.model_id == m.id)
+                .order_by(
+                    ModelVersion.major.desc(),
+                    ModelVersion.minor.desc(),
+                    ModelVersion.patch.desc(),
+                )
+            )
+            if tag:
+                stmt = stmt.join(
+                    ModelVersionTag,
+                    (ModelVersionTag.version_id == ModelVersion.id)
+                    & (ModelVersionTag.model_id == m.id)
+                    & (ModelVersionTag.tag == tag),
+                )
+            page = await paginate(session, stmt, req)  # type: ignore[arg-type]
+            aliases = (await self._aliases(session, [m.id]))[m.id]
+        items = [self._version_out(v, m, project.full_name, c, aliases) for v, c in page.items]
+        return PageResult(items, page.total, page.page, page.per_page)
+
+    async def get_version(
+        self, actor: Principal, owner: str, name: str, model: str, version: str
+    ) -> ms.ModelVersion:
+        async with self.sessions() as session:
+            project, m = await self._model(session, actor, owner, name, model)
+            v = await self._version(session, m, version)
+            return await self._detail(session, project, m, v)
+
+    async def resolve(self, actor: Principal, ref: str | int) -> ms.ModelVersion:
+        """A version by ``owner/project/model[@version|@alias]`` or id (404 unless readable)."""
+        async with self.sessions() as session:
+            v, m, p = await model_store.readable_version(session, actor, ref)
+            await session.refresh(p, ["owner"])
+            return await self._detail(session, p, m, v)
+
+    # --- import --------------------------------------------------------------------------
+
+    async def _readable_task(self, session: AsyncSession, actor: Principal, task_id: int) -> Task:
+        t = await session.get(Task, task_id)
+        p = await session.get(Project, t.project_id) if t else None
+        owner = await session.get(Account, p.owner_id) if p else None
+        if t is None or p is None or owner is None:
+            raise NotFound(f"task {task_id}")
+        if await resource_role(session, actor, owner, p.visibility) is None:
+            raise NotFound(f"task {task_id}")
+        return t
+
+    async def _lineage(self, session: AsyncSession, t: Task) -> dict[str, Any]:
+        p = await session.get(Project, t.project_id)
+        assert p is not None
+        await session.refresh(p, ["owner"])
+        ds_path = ds_sha = None
+        if t.dataset_file_id is not None:
+            f = await self.datasets.file_model(session, t.dataset_file_id)
+            if f is not None:
+                ds_path, ds_sha = f.path, f.sha256
+        return {
+            "task_id": t.id,
+            "task_name": t.name,
+            "task_kind": t.kind,
+            "project": p.full_name,
+            "branch": t.branch,
+            "commit": t.commit_id or None,
+            "boot_file": t.boot_file,
+            "image": t.image,
+            "spec": t.spec_id,
+            "compute": t.compute,
+            "params": json.loads(t.params or "[]"),
+            "dataset_file_id": t.dataset_file_id,
+            "dataset_path": ds_path,
+            "dataset_sha256": ds_sha,
+            "source": "task",
+            "snapshot_sha256": getattr(t, "snapshot_sha256", None),
+            "snapshot_name": getattr(t, "snapshot_name", None),
+        }
+
+    async def import_from_task(
+        self,
+        actor: Principal,
+        owner: str,
+        name: str,
+        body: ms.ModelImport,
+        model: str | None = None,
+    ) -> ms.ModelVersion:
+        """导入新模型 (``model`` None) or 创建新版本 of ``model``, from a training task."""
+        async with self.sessions() as session:
+            await self.projects.resolve(session, actor, owner, name, s.Role.write)
+            if model is not None:
+                await self._model(session, actor, owner, name, model, s.Role.write)
+            t = await self._readable_task(session, actor, body.task_id)
+            if t.kind != "train":
+                raise Invalid("task_id", f"task {t.name} is a {t.kind} task, not a training task")
+            if t.status != "SUCCEEDED":
+                raise Invalid("task_id", f"task {t.name} has not succeeded ({t.status})")
+            lineage = await self._lineage(session, t)
+            task_id, task_name, compute = t.id, t.name, t.compute
+            dataset_file_id = t.dataset_file_id
+        root = workdir.task_dir(self.data_dir, task_id).model
+        outputs = await asyncio.to_thread(walk_outputs, root)
+        chosen = sorted(outputs) if body.files is None else list(dict.fromkeys(body.files))
+        missing = [f for f in chosen if f not in outputs]
+        if missing:
+            raise Invalid("files", f"'{missing[0]}' is not an output of task {task_name}")
+        if not chosen:
+            raise Invalid("files", f"task {task_name} wrote no files to its model directory")
+        metrics = await asyncio.to_thread(read_metrics, root / "metrics.json")
+        staged = await self._stage_local([(p, outputs[p]) for p in chosen])
+        return await self._register(
+            actor,
+            owner,
+            name,
+            model or body.name or task_name,
+            body.version,
+            body.tags,
+            body.description,
+            staged,
+            lineage=lineage,
+            metrics=metrics,
+            compute=compute,
+            task_id=task_id,
+            dataset_file_id=dataset_file_id,
+            source="task",
+        )
+
+    async def import_upload(
+        self, actor: Principal, owner: str, name: str, body: ms.ModelUploadImport
+    ) -> ms.ModelVersion:
+        """A version from a completed upload or a dataset file; a ``.zip`` is expanded."""
+        async with self.sessions() as session:
+            await self.projects.resolve(session, actor, owner, name, s.Role.write)
+            if body.upload_id is not None:
+                u = await session.scalar(
+                    select(Upload).where(Upload.id == body.upload_id, Upload.user_id == actor.id)
+                )
+                if u is None or u.status != "completed" or u.file_id is None:
+                    raise Invalid("upload_id", "no completed upload of yours with this id")
+                file_id = u.file_id
+                field_name = "upload_id"
+            else:
+                assert body.dataset_file is not None
+                file_id, field_name = body.dataset_file, "dataset_file"
+        try:
+            f = await self.datasets.file_by_id(actor, file_id)
+        except NotFound as exc:
+            raise Invalid(field_name, f"no dataset file {file_id} you may read") from exc
+        async with self.sessions() as session:
+            key = await session.scalar(
+                select(StoredObject.storage_key).where(StoredObject.sha256 == f.sha256)
+            )
+        if key is None:
+            raise Invalid(field_name, "the file's bytes are gone")
+        lineage = {"project": f"{owner}/{name}", "source": "upload"}
+        if f.name.lower().endswith(".zip"):
+            with tempfile.TemporaryDirectory(prefix="openi-model-") as tmp:
+                src = Path(tmp) / "upload.zip"
+
+                def fetch() -> None:
+                    with self.objects.open(key) as r, open(src, "wb") as w:
+                        shutil.copyfileobj(r, w, 1 << 20)
+
+                await asyncio.to_thread(fetch)
+                staged = await self._stage_archive(src, Path(tmp) / "x")
+        else:
+            staged = Staged(files=[(f.name, f.size, f.sha256)])
+        return await self._register(
+            actor, owner, name, body.name, body.version, body.tags, body.description, staged,
+            lineage=lineage, metrics={}, compute=None, task_id=None, dataset_file_id=None,
+            source="upload",
+        )  # fmt: skip
+
+    async def import_file(
+        self,
+        actor: Principal,
+        owner: str,
+        name: str,
+        local: Path,
+        filename: str,
+        model: str,
+        version: str | None,
+        tags: str,
+        description: str,
+        source: str = "upload",
+    ) -> ms.ModelVersion:
+        """A version from one local file (a raw upload, or a notebook's): a zip is expanded."""
+        async with self.sessions() as session:
+            await self.projects.resolve(session, actor, owner, name, s.Role.write)
+        if filename.lower().endswith(".zip"):
+            with tempfile.TemporaryDirectory(prefix="openi-model-") as tmp:
+                staged = await self._stage_archive(local, Path(tmp) / "x")
+        else:
+            staged = await self._stage_local([(filename, local)])
+        return await self._register(
+            actor, owner, name, model, version, tags, description, staged,
+            lineage={"project": f"{owner}/{name}", "source": source}, metrics={},
+            compute=None, task_id=None, dataset_file_id=None, source=source,
+        )  # fmt: skip
+
+    async def _stage_archive(self, src: Path, dest: Path) -> Staged:
+        try:
+            names = await asyncio.to_thread(
+                archive.safe_extract, src, dest, max_total_bytes=MAX_MODEL_BYTES
+            )
+        except archive.ArchiveError as exc:
+            raise Invalid("upload", str(exc)) from exc
+        files = [(n, dest / n) for n in sorted(names) if (dest / n).is_file()]
+        if not files:
+            raise Invalid("upload", "the archive holds no files")
+        return await self._stage_local(files)
+
+    async def _stage_local(self, files: list[tuple[str, Path]]) -> Staged:
+        """Hash the files and write the blobs the store lacks (before the transaction)."""
+        hashed = [(path, *await asyncio.to_thread(sha256_file, local)) for path, local in files]
+        shas = sorted({sha for _, _, sha in hashed})
+        async with self.sessions() as session:
+            have = set(
+                (
+                    await session.scalars(
+                        select(StoredObject.sha256).where(StoredObject.sha256.in_(shas))
+                    )
+                ).all()
+            )
+        staged = Staged(files=[(p, size, sha) for p, size, sha in hashed])
+        by_sha = {sha: files[i][1] for i, (_, _, sha) in enumerate(hashed)}
+        for sha in shas:
+            if sha not in have:
+                key = blob_key(sha)
+                await asyncio.to_thread(put_blob, self.objects, key, by_sha[sha])
+                staged.written[sha] = key
+        return staged
+
+    async def _reference(self, session: AsyncSession, staged: Staged) -> None:
+        """One reference per file to its object (created when this import wrote it)."""
+        sizes = {sha: size for _, size, sha in staged.files}
+        for _, _, sha in staged.files:
+            if await self.datasets.add_reference(session, sha):
+                continue
+            key = staged.written.get(sha)
+            if key is None:
+                raise Conflict("a file's stored bytes vanished during the import; try again")
+            try:
+                async with session.begin_nested():
+                    session.add(
+                        StoredObject(sha256=sha, size=sizes[sha], storage_key=key, refcount=1)
+                    )
+            except IntegrityError:  # the same content arrived meanwhile
+                await self.datasets.add_reference(session, sha)
+
+    async def _next_version(self, session: AsyncSession, model_id: int) -> str:
+        top = (
+            await session.execute(
+                select(ModelVersion.major, ModelVersion.minor, ModelVersion.patch)
+                .where(ModelVersion.model_id == model_id)
+                .order_by(
+                    ModelVersion.major.desc(),
+                    ModelVersion.minor.desc(),
+                    ModelVersion.patch.desc(),
+                )
+                .limit(1)
+            )
+        ).first()
+        if top is None:
+            return "0.0.1"
+        return f"{top[0]}.{top[1]}.{top[2] + 1}"
+
+    async def _model_id(self, project_id: int, model: str, actor: Principal) -> int:
+        """The model's id, created when new (its own short transaction)."""
+        for _ in range(RETRIES):
+            async with self.sessions() as session:
+                found = await session.scalar(
+                    select(RegisteredModel.id).where(
+                        RegisteredModel.project_id == project_id,
+                        RegisteredModel.lower_name == model.lower(),
+                    )
+                )
+                if found is not None:
+                    return int(found)
+            async with self.sessions() as session:
+                m = RegisteredModel(
+                    project_id=project_id,
+                    name=model,
+                    lower_name=model.lower(),
+                    creator_id=actor.id if actor.id > 0 else None,
+                    num_versions=0,
+                )
+                session.add(m)
+                try:
+                    await session.commit()
+                    return m.id
+                except (IntegrityError, OperationalError):
+                    await session.rollback()
+        raise Conflict(f"could not create model '{model}'; try again")
+
+    async def _drop_if_empty(self, model_id: int) -> None:
+        """A model created for an import that then failed goes again (no empty models)."""
+        async with self.sessions() as session:
+            await session.execute(
+                delete(RegisteredModel).where(
+                    RegisteredModel.id == model_id,
+                    ~select(ModelVersion.id).where(ModelVersion.model_id == model_id).exists(),
+                )
+            )
+            await session.commit()
+
+    async def _count_new(
+        self, session: AsyncSession, model_id: int, version_id: int, semver: tuple[int, int, int]
+    ) -> None:
+        """One version more; the latest moves when this one is newer (the model is locked, so
+        no count over every version is needed)."""
+        current = (
+            await session.execute(
+                select(ModelVersion.major, ModelVersion.minor, ModelVersion.patch)
+                .join(RegisteredModel, RegisteredModel.latest_version_id == ModelVersion.id)
+                .where(RegisteredModel.id == model_id)
+            )
+        ).first()
+        values: dict[str, Any] = {
+            "num_versions": RegisteredModel.num_versions + 1,
+            "updated_at": utcnow(),
+        }
+        if current is None or semver > tuple(current):
+            values["latest_version_id"] = version_id
+        await session.execute(
+            update(RegisteredModel).where(RegisteredModel.id == model_id).values(**values)
+        )
+
+    async def _refresh_model(self, session: AsyncSession, model_id: int) -> int:
+        """Recount a model's versions and point at its newest; → the number left."""
+        count = int(
+            await session.scalar(
+                select(func.count())
+                .select_from(ModelVersion)
+                .where(ModelVersion.model_id == model_id)
+            )
+            or 0
+        )
+        latest = await model_store.find_version(session, model_id, "latest")
+        await session.execute(
+            update(RegisteredModel)
+            .where(RegisteredModel.id == model_id)
+            .values(
+                num_versions=count,
+                latest_version_id=latest.id if latest else None,
+                updated_at=utcnow(),
+            )
+        )
+        return count
+
+    async def _register(
+        self,
+        actor: Principal,
+        owner: str,
+        name: str,
+        model: str,
+        version: str | None,
+        tags: str,
+        description: str,
+        staged: Staged,
+        *,
+        lineage: dict[str, Any],
+        metrics: dict[str, Any],
+        compute: str | None,
+        task_id: int | None,
+        dataset_file_id: int | None,
+        source: str,
+    ) -> ms.ModelVersion:
+        if not re.match(ms.MODEL_NAME_PATTERN, model):
+            raise Invalid("name", "use 1-64 letters, digits, '_', '-' or '.'")
+        if model.lower() in RESERVED:
+            raise Invalid("name", f"'{model}' is reserved")
+        async with self.sessions() as session:
+            project, _ = await self.projects.resolve(session, actor, owner, name, s.Role.write)
+            project_id, project_path = project.id, project.full_name
+        model_id = await self._model_id(project_id, model, actor)
+        engine = engines.detect(p for p, _, _ in staged.files)
+        total = sum(size for _, size, _ in staged.files)
+        new_id: int | None = None
+        try:
+            for _ in range(RETRIES):
+                async with self.sessions() as session:
+                    try:
+                        # the first statement writes: it locks the model (and SQLite's database)
+                        locked = await session.execute(
+                            update(RegisteredModel)
+                            .where(RegisteredModel.id == model_id)
+                            .values(updated_at=utcnow())
+                        )
+                        if locked.rowcount != 1:  # type: ignore[attr-defined]  # dropped meanwhile
+                            await session.rollback()
+                            model_id = await self._model_id(project_id, model, actor)
+                            continue
+                        number = version or await self._next_version(session, model_id)
+                        if version is not None:
+                            taken = await session.scalar(
+                                select(ModelVersion.id).where(
+                                    ModelVersion.model_id == model_id,
+                                    ModelVersion.version == version,
+                                )
+                            )
+                            if taken:
+                                raise Conflict(
+                                    f"version {version} of model '{model}' exists",
+                                    [("version", "taken")],
+                                )
+                        major, minor, patch = ms.parse_semver(number)
+                        await self._reference(session, staged)
+                        v = ModelVersion(
+                            model_id=model_id,
+                            version=number,
+                            major=major,
+                            minor=minor,
+                            patch=patch,
+                            description=description,
+                            tags=f" {tags} " if tags else " ",
+                            engine=engine,
+                            compute=compute,
+                            size=total,
+                            num_files=len(staged.files),
+                            metrics=json.dumps(metrics),
+                            source=source,
+                            task_id=task_id,
+                            dataset_file_id=dataset_file_id,
+                            lineage=json.dumps(lineage),
+                            creator_id=actor.id if actor.id > 0 else None,
+                            download_count=0,
+                        )
+                        session.add(v)
+                        await session.flush()
+                        session.add_all(
+                            ModelFileRow(version_id=v.id, path=p, size=size, sha256=sha)
+                            for p, size, sha in staged.files
+                        )
+                        session.add_all(
+                            ModelVersionTag(model_id=model_id, version_id=v.id, tag=tg)
+                            for tg in tags.split()
+                        )
+                        await self._count_new(session, model_id, v.id, (major, minor, patch))
+                        activity.record(
+                            session, actor, project_id, "model_imported",
+                            model=model, version=number, path=f"{project_path}/{model}@{number}",
+                        )  # fmt: skip
+                        await session.commit()
+                        new_id = v.id
+                        break
+                    except (IntegrityError, OperationalError) as exc:
+                        await session.rollback()
+                        if version is not None and isinstance(exc, IntegrityError):
+                            raise Conflict(
+                                f"version {version} of model '{model}' exists",
+                                [("version", "taken")],
+                            ) from exc
+                        await asyncio.sleep(0.01)
+            if new_id is None:
+                raise Conflict(f"too many concurrent imports of model '{model}'; try again")
+        except BaseException:
+            await self._drop_if_empty(model_id)
+            raise
+        async with self.sessions() as session:
+            nv = await session.get(ModelVersion, new_id)
+            m = await session.get(RegisteredModel, model_id)
+            p = await session.get(Project, project_id)
+            assert nv is not None and m is not None and p is not None
+            await session.refresh(p, ["owner"])
+            return await self._detail(session, p, m, nv)
+
+    # --- change --------------------------------------------------------------------------
+
+    async def update_version(
+        self,
+        actor: Principal,
+        owner: str,
+        name: str,
+        model: str,
+        version: str,
+        body: ms.VersionUpdate,
+    ) -> ms.ModelVersion:
+        async with self.sessions() as session:
+            project, m = await self._model(session, actor, owner, name, model, s.Role.write)
+            v = await self._version(session, m, version)
+            if body.description is not None:
+                v.description = body.description
+            if body.tags is not None:
+                v.tags = f" {body.tags} " if body.tags else " "
+                await session.execute(
+                    delete(ModelVersionTag).where(ModelVersionTag.version_id == v.id)
+                )
+                session.add_all(
+                    ModelVersionTag(model_id=m.id, version_id=v.id, tag=tg)
+                    for tg in body.tags.split()
+                )
+            await session.commit()
+            return await self._detail(session, project, m, v)
+
+    async def delete_version(
+        self, actor: Principal, owner: str, name: str, model: str, version: str
+    ) -> None:
+        """A version (its aliases go, recorded); the model goes with its last version."""
+        async with self.sessions() as session:
+            _, m = await self._model(session, actor, owner, name, model, s.Role.write)
+            v = await self._version(session, m, version)
+            for alias in (
+                await session.scalars(select(ModelAlias.alias).where(ModelAlias.version_id == v.id))
+            ).all():
+                session.add(
+                    ModelAliasEvent(
+                        model_id=m.id,
+                        alias=alias,
+                        from_version=v.version,
+                        to_version=None,
+                        actor_id=actor.id if actor.id > 0 else None,
+                    )
+                )
+            shas = (
+                await session.scalars(
+                    select(ModelFileRow.sha256).where(ModelFileRow.version_id == v.id)
+                )
+            ).all()
+            await session.execute(
+                update(Task).where(Task.model_version_id == v.id).values(model_version_id=None)
+            )
+            await session.execute(delete(ModelAlias).where(ModelAlias.version_id == v.id))
+            await session.execute(delete(ModelFileRow).where(ModelFileRow.version_id == v.id))
+            await session.execute(delete(ModelVersionTag).where(ModelVersionTag.version_id == v.id))
+            await session.execute(delete(ModelVersion).where(ModelVersion.id == v.id))
+            keys = await self.datasets.release_objects(session, list(shas))
+            if await self._refresh_model(session, m.id) == 0:
+                await session.execute(delete(RegisteredModel).where(RegisteredModel.id == m.id))
+            await session.commit()
+        await asyncio.to_thread(self._remove_blobs, keys)
+
+    def _remove_blobs(self, keys: list[str]) -> None:
+        for key in keys:
+            self.objects.delete(key)
+
+    async def delete_model(self, actor: Principal, owner: str, name: str, model: str) -> None:
+        async with self.sessions() as session:
+            _, m = await self._model(session, actor, owner, name, model, s.Role.write)
+            versions = (
+                await session.scalars(
+                    select(ModelVersion.version).where(ModelVersion.model_id == m.id)
+                )
+            ).all()
+        for version in versions:
+            await self.delete_version(actor, owner, name, model, version)
+
+    # --- aliases -------------------------------------------------------------------------
+
+    async def _alias_state(self, session: AsyncSession, m: RegisteredModel) -> ms.Aliases:
+        aliases = (await self._aliases(session, [m.id]))[m.id]
+        rows = (
+            await session.execute(
+                select(ModelAliasEvent, Account)
+                .outerjoin(Account, Account.id == ModelAliasEvent.actor_id)
+                .where(ModelAliasEvent.model_id == m.id)
+                .order_by(ModelAliasEvent.id.desc())
+                .limit(100)
+            )
+        ).all()
+        return ms.Aliases(aliases=aliases, history=[self._event_out(e, a) for e, a in rows])
+
+    @staticmethod
+    def _event_out(e: ModelAliasEvent, a: Account | None) -> ms.AliasEvent:
+        return ms.AliasEvent(
+            alias=e.alias,
+            from_version=e.from_version,
+            to_version=e.to_version,
+            actor=user_out(a) if a else None,
+            created_at=e.created_at,
+        )
+
+    async def aliases(self, actor: Principal, owner: str, name: str, model: str) -> ms.Aliases:
+        async with self.sessions() as session:
+            _, m = await self._model(session, actor, owner, name, model)
+            return await self._alias_state(session, m)
+
+    async def alias_history(
+        self,
+        actor: Principal,
+        owner: str,
+        name: str,
+        model: str,
+        alias: str | None,
+        req: PageRequest,
+    ) -> PageResult:
+        async with self.sessions() as session:
+            _, m = await self._model(session, actor, owner, name, model)
+            stmt = (
+                select(ModelAliasEvent, Account)
+                .outerjoin(Account, Account.id == ModelAliasEvent.actor_id)
+                .where(ModelAliasEvent.model_id == m.id)
+                .order_by(ModelAliasEvent.id.desc())
+            )
+            if alias:
+                stmt = stmt.where(ModelAliasEvent.alias == alias.lower())
+            page = await paginate(session, stmt, req)  # type: ignore[arg-type]
+        items = [self._event_out(e, a) for e, a in page.items]
+        return PageResult(items, page.total, page.page, page.per_page)
+
+    @staticmethod
+    def _check_alias(alias: str) -> str:
+        alias = alias.lower()
+        if not re.match(ms.ALIAS_PATTERN, alias) or alias == "latest":
+            raise Invalid("alias", "1-32 of a-z, 0-9, '_' and '-'; not 'latest'")
+        if ms.SEMVER_RE.match(alias):
+            raise Invalid("alias", "an alias cannot look like a version")
+        return alias
+
+    async def set_alias(
+        self,
+        actor: Principal,
+        owner: str,
+        name: str,
+        model: str,
+        alias: str,
+        body: ms.AliasSet,
+    ) -> ms.Aliases:
+        alias = self._check_alias(alias)
+        for _ in range(RETRIES):
+            async with self.sessions() as session:
+                _, m = await self._model(session, actor, owner, name, model, s.Role.write)
+                v = await self._version(session, m, body.version)
+                row = await session.scalar(
+                    select(ModelAlias).where(ModelAlias.model_id == m.id, ModelAlias.alias == alias)
+                )
+                before = None
+                if row is None:
+                    session.add(ModelAlias(model_id=m.id, alias=alias, version_id=v.id))
+                else:
+                    old = await session.get(ModelVersion, row.version_id)
+                    before = old.version if old else None
+                    row.version_id = v.id
+                if before != v.version:
+                    session.add(
+                        ModelAliasEvent(
+                            model_id=m.id,
+                            alias=alias,
+                            from_version=before,
+                            to_version=v.version,
+                            actor_id=actor.id if actor.id > 0 else None,
+                        )
+                    )
+                try:
+                    await session.commit()
+                except (IntegrityError, OperationalError):
+                    await session.rollback()
+                    continue
+                return await self._alias_state(session, m)
+        raise Conflict(f"alias '{alias}' is being moved by someone else; try again")
+
+    async def delete_alias(
+        self, actor: Principal, owner: str, name: str, model: str, alias: str
+    ) -> None:
+        async with self.sessions() as session:
+            _, m = await self._model(session, actor, owner, name, model, s.Role.write)
+            row = await session.scalar(
+                select(ModelAlias).where(
+                    ModelAlias.model_id == m.id, ModelAlias.alias == alias.lower()
+                )
+            )
+            if row is None:
+                raise NotFound(f"alias '{alias}'")
+            old = await session.get(ModelVersion, row.version_id)
+            session.add(
+                ModelAliasEvent(
+                    model_id=m.id,
+                    alias=row.alias,
+                    from_version=old.version if old else None,
+                    to_version=None,
+                    actor_id=actor.id if actor.id > 0 else None,
+                )
+            )
+            await session.delete(row)
+            await session.commit()
+
+    # --- download ------------------------------------------------------------------------
+
+    async def download(
+        self,
+        actor: Principal,
+        owner: str,
+        name: str,
+        model: str,
+        version: str,
+        path: str | None,
+    ) -> tuple[str, list[tuple[str, int, str, str]]]:
+        """(the download's file name, [(path, size, sha256, storage key)]) — one file when
+        ``path`` is given, every file otherwise; counts the download."""
+        async with self.sessions() as session:
+            _, m = await self._model(session, actor, owner, name, model)
+            v = await self._version(session, m, version)
+            stmt = (
+                select(
+                    ModelFileRow.path,
+                    ModelFileRow.size,
+                    ModelFileRow.sha256,
+                    StoredObject.storage_key,
+                )
+                .join(StoredObject, StoredObject.sha256 == ModelFileRow.sha256)
+                .where(ModelFileRow.version_id == v.id)
+                .order_by(ModelFileRow.path)
+            )
+            if path is not None:
+                stmt = stmt.where(ModelFileRow.path == path)
+            rows = [(r[0], r[1], r[2], r[3]) for r in (await session.execute(stmt)).all()]
+            if not rows:
+                raise NotFound(f"file '{path}'" if path else f"files of {m.name}@{v.version}")
+            await session.execute(
+                update(ModelVersion)
+                .where(ModelVersion.id == v.id)
+                .values(download_count=ModelVersion.download_count + 1)
+            )
+            await session.commit()
+            filename = rows[0][0].rsplit("/", 1)[-1] if path else f"{m.name}-{v.version}.zip"
+        return filename, rows
+
+    # --- reproduce -----------------------------------------------------------------------
+
+    async def reproduce(
+        self,
+        actor: Principal,
+        owner: str,
+        name: str,
+        model: str,
+        version: str,
+        body: ms.ReproduceRequest,
+    ) -> s.Task:
+        """A new training task with exactly the version's lineage (commit pinned)."""
+        async with self.sessions() as session:
+            _, m = await self._model(session, actor, owner, name, model)
+            v = await self._version(session, m, version)
+            lineage = json.loads(v.lineage or "{}")
+            if lineage.get("source") != "task" or not lineage.get("boot_file"):
+                raise Conflict(f"{m.name}@{v.version} was not trained here: nothing to reproduce")
+            if lineage.get("dataset_file_id") is not None:
+                exists = await session.scalar(
+                    select(DatasetFile.id).where(DatasetFile.id == lineage["dataset_file_id"])
+                )
+                if exists is None:
+                    raise Conflict("the dataset file of this version's lineage was deleted")
+        t_owner, _, t_project = str(lineage["project"]).partition("/")
+        snapshot = (
+            (lineage["snapshot_sha256"], lineage.get("snapshot_name") or lineage["boot_file"])
+            if lineage.get("snapshot_sha256")
+            else None
+        )
+        base = (lineage.get("task_name") or m.name)[:50]
+        for n in range(1, 100):
+            task_name = body.name or f"{base}-repro-{n}"
+            create = s.TaskCreate(
+                kind=s.TaskKind.train,
+                name=task_name,
+                description=f"Reproduce {m.name}@{v.version}",
+                branch=lineage.get("branch") or "",
+                commit=lineage.get("commit") or None,
+                image=lineage.get("image") or "local",
+                spec=body.spec or lineage.get("spec") or "",
+                boot_file=lineage["boot_file"],
+                dataset=lineage.get("dataset_file_id"),
+                params=[s.TaskParam(**p) for p in lineage.get("params", [])],
+            )
+            try:
+                return await self.tasks.create(actor, t_owner, t_project, create, snapshot)
+            except Conflict as exc:
+                if body.name or ("name", "taken") not in exc.errors:
+                    raise
+        raise Conflict("no free task name for the reproduction; give one")

@@ -1,0 +1,292 @@
+"""The model registry end to end: a real numpy model trained, imported, served and evaluated
+by tasks on the local executor; lineage guards, Reproduce, aliases, downloads, engines."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import io
+import zipfile
+
+import pytest
+
+from gitutil import Git
+from modelutil import (
+    numpy_python,
+    project_with_model_code,
+    train_and_wait,
+)
+from openi_lab_server.services import engines
+from s3server import upload
+from taskutil import task_config, wait_status
+
+P = "projects/alice/lab"
+
+
+@pytest.fixture
+def jp_server_config(jp_server_config):
+    return task_config(jp_server_config)
+
+
+@pytest.fixture
+def git(jp_http_port, jp_base_url, tmp_path) -> Git:
+    return Git(f"http://127.0.0.1:{jp_http_port}{jp_base_url}", tmp_path / "home")
+
+
+async def raw(api, route: str, **params) -> tuple[bytes, dict]:
+    parts = ["openi", "api", "v1", *route.split("/")]
+    resp = await api.fetch(*parts, params=params or None, headers=api.headers)
+    return resp.body, resp.headers
+
+
+def test_engine_detection_for_each_format(tmp_path):
+    cases = {
+        "PyTorch": ["model.pt", "weights/best.pth"],
+        "MindSpore": ["net.ckpt", "net.mindir"],
+        "TensorFlow": ["export/saved_model.pb", "export/variables/variables.index"],
+        "ONNX": ["model.onnx"],
+        "PaddlePaddle": ["model.pdparams", "model.pdopt"],
+        "scikit-learn": ["clf.pkl"],
+        "unknown": ["README.md", "weights.npy"],
+    }
+    for engine, names in cases.items():
+        for n in names:  # tiny real files: the names decide, never the bytes
+            (tmp_path / n).parent.mkdir(parents=True, exist_ok=True)
+            (tmp_path / n).write_bytes(b"\x00" * 8)
+        assert engines.detect(names) == engine, names
+    assert engines.detect(["a.h5"]) == "TensorFlow"
+    assert engines.detect(["m.joblib", "README.md"]) == "scikit-learn"
+    assert engines.detect(["a.onnx", "b.pt", "c.pt"]) == "PyTorch"  # the most files win
+
+
+async def test_upload_imports_detect_the_engine_and_expand_zips(api, platform, git, tmp_path):
+    assert (await api.post("projects", {"name": "lab", "auto_init": True})).status == 201
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        z.writestr("export/saved_model.pb", b"tf graph")
+        z.writestr("export/variables/variables.index", b"idx")
+    r = await api.call(
+        "POST", f"{P}/models/upload", buf.getvalue(), filename="tf.zip", name="tfm", tags="a b"
+    )
+    assert r.status == 201, r.body
+    v = r.body
+    assert v["engine"] == "TensorFlow" and v["version"] == "0.0.1" and v["tags"] == ["a", "b"]
+    assert [f["path"] for f in v["files"]] == [
+        "export/saved_model.pb",
+        "export/variables/variables.index",
+    ]
+    assert v["files"][0]["sha256"] == hashlib.sha256(b"tf graph").hexdigest()
+    assert v["lineage"]["source"] == "upload" and v["lineage"]["task_id"] is None
+    # one ONNX file through the resumable upload of a dataset, then imported
+    assert (await api.post(f"{P}/datasets", {"name": "files"})).status == 201
+    f = await upload(api, "alice/lab", "files", "net.onnx", b"onnx bytes")
+    r = await api.post(
+        f"{P}/models/upload-import", {"dataset_file": f["id"], "name": "onnxm", "version": "2.0.0"}
+    )
+    assert r.status == 201, r.body
+    assert r.body["engine"] == "ONNX" and r.body["files"][0]["path"] == "net.onnx"
+    bad = await api.post(f"{P}/models/upload-import", {"name": "x"})
+    assert bad.status == 422
+    listing = await api.get(f"{P}/models")
+    assert {m["name"] for m in listing.body["items"]} == {"tfm", "onnxm"}
+    assert (await api.get("models", engine="ONNX")).body["total"] == 1
+    assert (await api.get("models", tag="b")).body["items"][0]["name"] == "tfm"
+    r = await api.patch(f"{P}/models/tfm/versions/0.0.1", {"tags": "c", "description": "TF"})
+    assert r.status == 200 and r.body["tags"] == ["c"] and r.body["description"] == "TF"
+    assert (await api.get(f"{P}/models/tfm/versions", tag="b")).body["total"] == 0
+    assert (await api.get(f"{P}/models/tfm/versions", tag="c")).body["total"] == 1
+
+
+async def test_train_import_infer_evaluate_end_to_end(api, platform, git, tmp_path):
+    py = numpy_python()
+    repo = await project_with_model_code(api, platform, git, tmp_path, py)
+    f = await upload(api, "alice/lab", "points", "points.zip", repo.dataset)
+    train = await train_and_wait(api, py, f["id"], "train-lr")
+    assert train["status"] == "SUCCEEDED", train["reason"]
+    outputs = (await api.get(f"{P}/tasks/{train['id']}/outputs")).body
+    assert {o["path"] for o in outputs} == {"model.pkl", "metrics.json"}
+
+    # 导入新模型: defaults (name from the task, 0.0.1, every file)
+    r = await api.post(f"{P}/models", {"task_id": train["id"], "tags": "numpy lr"})
+    assert r.status == 201, r.body
+    v1 = r.body
+    assert v1["model"] == "train-lr" and v1["version"] == "0.0.1"
+    assert v1["engine"] == "scikit-learn" and v1["compute"] == "CPU"
+    assert v1["metrics"]["accuracy"] > 0.8 and "loss" in v1["metrics"]
+    assert v1["creator"]["username"] == "alice" and v1["num_files"] == 2
+    lineage = v1["lineage"]
+    assert lineage["task_id"] == train["id"] and lineage["commit"] == repo.commit
+    assert lineage["dataset_sha256"] == hashlib.sha256(repo.dataset).hexdigest()
+    assert lineage["dataset_path"] == "alice/lab/points/points.zip"
+    assert lineage["params"] == [{"name": "epochs", "value": "300"}]
+    assert lineage["spec"] == "cpu-small" and lineage["image"] == "local"
+    local = (await raw(api, f"{P}/tasks/{train['id']}/outputs/download", path="model.pkl"))[0]
+    by_path = {x["path"]: x for x in v1["files"]}
+    assert by_path["model.pkl"]["sha256"] == hashlib.sha256(local).hexdigest()
+
+    # duplicate version, long description, a chosen file, 创建新版本 (next patch)
+    dup = await api.post(f"{P}/models", {"task_id": train["id"], "version": "0.0.1"})
+    assert dup.status == 409 and dup.body["errors"][0]["field"] == "version"
+    long = await api.post(f"{P}/models", {"task_id": train["id"], "description": "d" * 256})
+    assert long.status == 422 and long.body["errors"][0]["field"] == "description"
+    missing = await api.post(f"{P}/models", {"task_id": train["id"], "files": ["nope.pt"]})
+    assert missing.status == 422 and missing.body["errors"][0]["field"] == "files"
+    r = await api.post(
+        f"{P}/models/train-lr/versions", {"task_id": train["id"], "files": ["model.pkl"]}
+    )
+    assert r.status == 201 and r.body["version"] == "0.0.2" and r.body["num_files"] == 1
+    model = (await api.get(f"{P}/models/train-lr")).body
+    assert model["num_versions"] == 2 and model["latest"]["version"] == "0.0.2"
+
+    # inference and evaluation take the version, mounted at pretrain_model/
+    common = {"spec": "cpu-small", "branch": "main", "dataset": f["id"]}
+    inf = await api.post(
+        f"{P}/tasks",
+        {**common, "kind": "inference", "name": "infer-1", "boot_file": f"sh:{py} infer.py",
+         "model_version": "alice/lab/train-lr@0.0.1"},
+    )  # fmt: skip
+    assert inf.status == 201, inf.body
+    assert inf.body["model_version"] == "alice/lab/train-lr@0.0.1"
+    ev = await api.post(
+        f"{P}/tasks",
+        {**common, "kind": "evaluation", "name": "eval-1", "boot_file": f"sh:{py} evaluate.py",
+         "model_version": v1["id"]},
+    )  # fmt: skip
+    assert ev.status == 201, ev.body
+    for t in (inf.body, ev.body):
+        done = await wait_status(api, f"{P}/tasks/{t['id']}", {"SUCCEEDED", "FAILED"}, 60)
+        assert done["status"] == "SUCCEEDED", done["reason"]
+    preds = (await raw(api, f"{P}/tasks/{inf.body['id']}/outputs/download", path="pred.csv"))[0]
+    assert len(preds.decode().split()) == 200
+    bad_ref = await api.post(
+        f"{P}/tasks", {**common, "kind": "evaluation", "name": "eval-x",
+                       "boot_file": "evaluate.py", "model_version": "alice/lab/nope@1.0.0"},
+    )  # fmt: skip
+    assert bad_ref.status == 422 and bad_ref.body["errors"][0]["field"] == "model_version"
+
+    # the evaluation's metrics.json beside the version it evaluated
+    detail = (await api.get(f"{P}/models/train-lr/versions/0.0.1")).body
+    assert [e["task_id"] for e in detail["evaluations"]] == [ev.body["id"]]
+    assert detail["evaluations"][0]["metrics"]["eval_accuracy"] > 0.8
+
+    # downloads: one file, and the whole version as a zip; each counts
+    one, headers = await raw(api, f"{P}/models/train-lr/versions/0.0.1/download", path="model.pkl")
+    assert one == local and headers["ETag"] == f'"{by_path["model.pkl"]["sha256"]}"'
+    whole, _ = await raw(api, f"{P}/models/train-lr/versions/0.0.1/download")
+    with zipfile.ZipFile(io.BytesIO(whole)) as z:
+        assert sorted(z.namelist()) == ["metrics.json", "model.pkl"]
+        assert z.read("model.pkl") == local
+    assert (await api.get(f"{P}/models/train-lr/versions/0.0.1")).body["download_count"] == 2
+    gone = await api.get(f"{P}/models/train-lr/versions/0.0.1/download", path="x.bin")
+    assert gone.status == 404
+
+    # lineage guards: neither the task nor the dataset file can go
+    r = await api.delete(f"{P}/tasks/{train['id']}")
+    assert r.status == 409 and "alice/lab/train-lr@0.0.1" in r.body["message"]
+    r = await api.delete(f"{P}/datasets/points/files/{f['id']}")
+    assert r.status == 409 and "model alice/lab/train-lr@" in r.body["message"]
+
+    # Reproduce after the branch moved: the recorded commit, dataset, image, spec, params
+    await git.commit(repo.path, {"NOTES.md": "moved on\n"}, "Move the branch")
+    await git.ok("push", "-q", "origin", "main", cwd=repo.path)
+    r = await api.post(f"{P}/models/train-lr/versions/0.0.1/reproduce", {})
+    assert r.status == 201, r.body
+    again = r.body
+    assert again["kind"] == "train" and again["name"] == "train-lr-repro-1"
+    assert again["commit"] == repo.commit and again["dataset"] == f["id"]
+    assert (again["image"], again["spec"], again["boot_file"]) == (
+        train["image"], train["spec"], train["boot_file"],
+    )  # fmt: skip
+    assert again["params"] == train["params"]
+    done = await wait_status(api, f"{P}/tasks/{again['id']}", {"SUCCEEDED", "FAILED"}, 60)
+    assert done["status"] == "SUCCEEDED", done["reason"]
+    r = await api.post(f"{P}/models/train-lr/versions", {"task_id": again["id"]})
+    assert r.body["lineage"]["dataset_sha256"] == lineage["dataset_sha256"]
+    assert r.body["metrics"] == v1["metrics"]  # same commit, data and seed: same model
+
+    # aliases, in order, with who moved them
+    for version in ("0.0.1", "0.0.2"):
+        r = await api.put(f"{P}/models/train-lr/aliases/production", {"version": version})
+        assert r.status == 200, r.body
+    assert (
+        await api.put(f"{P}/models/train-lr/aliases/latest", {"version": "0.0.1"})
+    ).status == 422
+    state = (await api.get(f"{P}/models/train-lr/aliases")).body
+    assert state["aliases"] == {"production": "0.0.2"}
+    moves = [(e["from_version"], e["to_version"]) for e in state["history"]]
+    assert moves == [("0.0.1", "0.0.2"), (None, "0.0.1")]
+    assert state["history"][0]["actor"]["username"] == "alice"
+    prod = await api.get("model-versions/resolve", ref="alice/lab/train-lr@production")
+    assert prod.body["version"] == "0.0.2" and prod.body["aliases"] == ["production"]
+
+    # deleting versions; the model goes with its last one; then the task may go
+    for version in ("0.0.1", "0.0.2", "0.0.3"):
+        assert (await api.delete(f"{P}/models/train-lr/versions/{version}")).status == 204
+    assert (await api.get(f"{P}/models/train-lr")).status == 404
+    await asyncio.sleep(0)
+    assert (await api.delete(f"{P}/tasks/{train['id']}")).status == 204
+
+
+async def test_imports_need_a_readable_succeeded_train_task(api, platform, git, tmp_path, as_user):
+    await api.post("projects", {"name": "secret", "auto_init": True, "visibility": "private"})
+    clone = tmp_path / "secret"
+    from taskutil import token
+
+    secret = await token(platform, "alice")
+    await git.ok("clone", "-q", git.url("alice/secret", secret), str(clone))
+    await git.commit(clone, {"w.py": "import os, pathlib\n"
+                     "pathlib.Path(os.environ['OPENI_MODEL_DIR'], 'w.pt').write_bytes(b'w')\n"},
+                     "w")  # fmt: skip
+    await git.ok("push", "-q", "origin", "main", cwd=clone)
+    from jupyter_server.serverapp import ServerApp
+
+    from taskutil import openi_app
+
+    await openi_app(ServerApp.instance()).start_scheduler()
+    t = await api.post(
+        "projects/alice/secret/tasks",
+        {"name": "t1", "spec": "cpu-small", "boot_file": "w.py", "branch": "main"},
+    )
+    done = await wait_status(api, f"projects/alice/secret/tasks/{t.body['id']}", {"SUCCEEDED"}, 60)
+    bob = await as_user("bob")
+    assert (await bob.post("projects", {"name": "mine", "auto_init": True})).status == 201
+    r = await bob.post("projects/bob/mine/models", {"task_id": done["id"]})
+    assert r.status == 404, r.body
+    # alice can, into her own project; a debug task or an unfinished one cannot be imported
+    ok = await api.post("projects/alice/secret/models", {"task_id": done["id"], "name": "w"})
+    assert ok.status == 201 and ok.body["engine"] == "PyTorch"
+    assert (await bob.get("projects/alice/secret/models/w")).status == 404
+    assert (await bob.get("model-versions/resolve", ref="alice/secret/w")).status == 404
+    assert (await bob.get("models")).body["total"] == 0
+    assert (await api.post("projects/alice/secret/models", {"task_id": 99999})).status == 404
+
+
+async def test_concurrent_imports_get_distinct_versions(api, platform, git, tmp_path):
+    assert (await api.post("projects", {"name": "lab", "auto_init": True})).status == 201
+    payload = b"weights"
+
+    async def worker(n: int) -> list[str]:
+        got = []
+        for i in range(10):
+            r = await api.call(
+                "POST", f"{P}/models/upload", payload + bytes([n, i]), filename="m.pt", name="many"
+            )
+            assert r.status == 201, r.body
+            got.append(r.body["version"])
+        return got
+
+    results = await asyncio.gather(*(worker(n) for n in range(8)))
+    versions = [v for batch in results for v in batch]
+    assert len(versions) == 80 and len(set(versions)) == 80
+    model = (await api.get(f"{P}/models/many")).body
+    assert model["num_versions"] == 80 and model["latest"]["version"] == "0.0.80"
+    page = await api.get(f"{P}/models/many/versions", per_page=5)
+    assert [v["version"] for v in page.body["items"]][:2] == ["0.0.80", "0.0.79"]
+    # deleting one in the middle keeps the rest; its blob (content no one else has) goes
+    assert (await api.delete(f"{P}/models/many/versions/0.0.40")).status == 204
+    assert (await api.get(f"{P}/models/many")).body["num_versions"] == 79
+    shas = {
+        hashlib.sha256(payload + bytes([n, i])).hexdigest() for n in range(8) for i in range(10)
+    }
+    keys = await asyncio.to_thread(platform.store.list_keys, "models")
+    assert len(keys) == len(shas) - 1
