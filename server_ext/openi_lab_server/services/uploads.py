@@ -92,6 +92,9 @@ class ChunkWrite:
     hash_worker: ThreadPoolExecutor = field(
         default_factory=lambda: ThreadPoolExecutor(1, thread_name_prefix="openi-upload-hash")
     )
+    #: hash on a thread of its own (local files: writing is real work too); on S3 the write
+    #: only gathers the part in memory, and one thread keeps the part's memory in one arena
+    split_hash: bool = True
 
     async def feed(self, data: bytes) -> None:
         if self.offset + self.received + len(data) > self.size:
@@ -110,7 +113,8 @@ class ChunkWrite:
         loop = asyncio.get_running_loop()
         self.inflight.append(loop.run_in_executor(self.worker, self._write, pieces))
         if self.hasher is not None:
-            self.inflight.append(loop.run_in_executor(self.hash_worker, self._hash, pieces))
+            hashing = self.hash_worker if self.split_hash else self.worker
+            self.inflight.append(loop.run_in_executor(hashing, self._hash, pieces))
         while len(self.inflight) > MAX_INFLIGHT:
             await self.inflight.popleft()
 
@@ -363,7 +367,10 @@ class UploadService:
         except BaseException:
             await self._release(upload_id, token)
             raise
-        return ChunkWrite(upload_id, offset, u.size, token, writer, parts, model, hasher)
+        return ChunkWrite(
+            upload_id, offset, u.size, token, writer, parts, model, hasher,
+            split_hash=self.store.is_local,
+        )  # fmt: skip
 
     def _check_part(self, offset: int, length: int, size: int) -> None:
         if self.store.is_local:
