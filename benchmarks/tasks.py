@@ -321,7 +321,8 @@ def queue_copies_rest(db_url: str, n: int) -> None:
     }  # fmt: skip
 
     def insert(conn: Any) -> None:
-        names = [c["name"] for c in inspect(conn).get_columns("tasks")]
+        columns = inspect(conn).get_columns("tasks")
+        names = [c["name"] for c in columns if not c.get("computed")]  # not generated ones
         names = [n for n in names if n not in ("id", "name")]
         cols = ", ".join(names)
         values = ", ".join(fresh.get(n, n) for n in names)

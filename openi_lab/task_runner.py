@@ -72,6 +72,14 @@ def inject_parameters(nb: Any, params: dict[str, Any]) -> None:
     nb.cells.insert(at, cell)
 
 
+#: ``python -m ipykernel_launcher`` without the debugger: a batch run never attaches one, and
+#: importing debugpy is a third of the kernel's start-up.
+KERNEL_BOOT = (
+    "import sys; sys.modules['debugpy'] = None; "
+    "from ipykernel.kernelapp import launch_new_instance; launch_new_instance()"
+)
+
+
 def start_kernel(cwd: Path) -> tuple[subprocess.Popen[bytes], Path]:
     """Start this interpreter's ipykernel on loopback ports; → (process, connection file)."""
     ports = []
@@ -96,7 +104,7 @@ def start_kernel(cwd: Path) -> tuple[subprocess.Popen[bytes], Path]:
     with os.fdopen(fd, "w") as f:  # mkstemp: readable by this user only
         json.dump(info, f)
     proc = subprocess.Popen(  # its banner is noise in a task log; its errors are not
-        [sys.executable, "-m", "ipykernel_launcher", "-f", name, "--IPKernelApp.log_level=40"],
+        [sys.executable, "-c", KERNEL_BOOT, "-f", name, "--IPKernelApp.log_level=40"],
         cwd=cwd,
         stdin=subprocess.DEVNULL,
         stdout=subprocess.DEVNULL,

@@ -77,6 +77,7 @@ class Scheduler:
         #: awaited with (task, status) when a task of this node turns RUNNING or ends
         self.listeners: list[Callable[[Task, str], Awaitable[None]]] = []
         self._wake = asyncio.Event()
+        self._full_reason: dict[int | None, str] = {}
         self._loop_task: asyncio.Task[None] | None = None
 
     # --- life cycle ----------------------------------------------------------------------
@@ -245,12 +246,21 @@ class Scheduler:
             return
         node = await self.tasks.node()
         blocked: set[str] = set()
+        #: users at their limit in this pass (all their tasks / their debug tasks): later
+        #: tasks of theirs are not tried again, so a long queue costs one claim, not hundreds
+        full: set[tuple[int | None, bool]] = set()
+        same_reason: dict[str, list[int]] = {}  # set in one statement after the pass
         pythons: dict[int, str] = {}
         started = 0
         for t in waiting:
             if started >= self.batch:
                 break
             if t.queue in blocked:
+                continue
+            if (t.creator_id, False) in full or (t.creator_id, t.kind == "debug") in full:
+                reason = self._full_reason.get(t.creator_id, t.reason)
+                if reason != t.reason:
+                    same_reason.setdefault(reason, []).append(t.id)
                 continue
             spec = self.tasks.specs.get(t.spec_id)
             if spec is None:
@@ -268,12 +278,23 @@ class Scheduler:
                 await self._set_reason(t, claimed)
                 if claimed.startswith("waiting for"):
                     blocked.add(t.queue)  # FIFO: later tasks of the queue wait behind it
+                elif claimed.startswith("waiting: you run"):
+                    full.add((t.creator_id, " debug tasks " in claimed))
+                    self._full_reason[t.creator_id] = claimed
                 continue
             if claimed is None:
                 continue  # another scheduler took it
             token, devices = claimed
             await self._launch(t, token, devices, python)
             started += 1
+        for reason, ids in same_reason.items():
+            async with self.tasks.sessions() as session:
+                await session.execute(
+                    update(Task)
+                    .where(Task.id.in_(ids), Task.status == "WAITING", Task.claim_token.is_(None))
+                    .values(reason=reason)
+                )
+                await session.commit()
 
     async def _python(self, t: Task, ready: dict[int, str]) -> str | None:
         """The interpreter of the task's image (``ready`` caches it for one pass); None while
