@@ -103,6 +103,29 @@ def test_search_from_sidebar_in_english_and_chinese_opens_a_project(demo_lab: st
     assert not errors, errors
 
 
+def test_an_issue_hit_opens_its_project_on_the_issues_tab(demo_lab: str, page) -> None:
+    _api(
+        demo_lab,
+        "POST",
+        "projects/OpenI/aiforge/issues",
+        {"title": "Quokka loader drops the last batch", "body": "seen on NPU"},
+    )
+    page.goto(demo_lab)
+    open_sidebar(page)
+    _search_from_sidebar(page, "quokka")
+    results = page.locator('[data-testid="openi-search-view"]')
+    results.locator('[data-testid="openi-search-tab-issues"]').click()
+    hit = results.locator('[data-testid="openi-search-hit"]', has_text="Quokka loader")
+    hit.wait_for(timeout=30_000)
+    hit.locator('[data-testid="openi-search-hit-link"]').click()
+    view = page.locator('[data-testid="openi-project-view"]:visible')
+    tab = view.locator('[data-testid="openi-tab-issues"]')
+    tab.wait_for(timeout=30_000)
+    # the issue list of the project is what shows: its Issues tab, not the code
+    view.get_by_text("Quokka loader drops the last batch").first.wait_for(timeout=30_000)
+    assert tab.get_attribute("aria-selected") == "true"
+
+
 def test_dashboard_draws_its_charts_and_a_project_index(demo_lab: str, page) -> None:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     _start_task(demo_lab, "dash-1")

@@ -156,8 +156,12 @@ export const communityPlugin: JupyterFrontEndPlugin<void> = {
     });
 
     setCommunityNavigation({
-      openProject: (owner, name) =>
-        void commands.execute(CommandIds.openProject, { owner, name }),
+      openProject: (owner, name, tab) =>
+        void commands.execute(CommandIds.openProject, {
+          owner,
+          name,
+          ...(tab ? { tab } : {})
+        }),
       openDataset: (project, dataset) =>
         void commands.execute(CommandIds.openDataset, { project, dataset }),
       openUser: username =>

@@ -130,7 +130,11 @@ export const projectsPlugin: JupyterFrontEndPlugin<void> = {
           }
           ({ owner, name } = parsed);
         }
-        return openProject(owner, name);
+        const widget = openProject(owner, name);
+        if (typeof args.tab === 'string') {
+          widget.showTab(args.tab);
+        }
+        return widget;
       }
     });
 

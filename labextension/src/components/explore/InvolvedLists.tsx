@@ -112,7 +112,11 @@ export function InvolvedIssues(props: { pulls: boolean }): JSX.Element {
                     ? trans.__('Open')
                     : trans.__('Closed')}
                 </span>
-                <NavLink onOpen={nav => nav.openProject(owner, name)}>
+                <NavLink
+                  onOpen={nav =>
+                    nav.openProject(owner, name, pulls ? 'pulls' : 'issues')
+                  }
+                >
                   {issue.title}
                 </NavLink>
               </div>

@@ -6,7 +6,7 @@ import type { ICommunityNavigation } from './navigation';
  * contract: `user`, `org`, `owner/name`, `owner/name#12`, `owner/name@tag`,
  * `owner/name:branch`, `owner/name/dataset`, `owner/name/tasks/<kind>/<t>`,
  * `owner/name/models/<m>`. Issues, pull requests, releases, branches, tasks
- * and models open their project (its views have no deep links yet).
+ * and models open their project on the matching tab.
  */
 export function openRef(
   nav: ICommunityNavigation,
@@ -36,7 +36,7 @@ export function openRef(
     default: {
       const project = projectOfRef(ref);
       if (project) {
-        nav.openProject(project[0], project[1]);
+        nav.openProject(project[0], project[1], tabOfRef(kind, ref));
       } else {
         nav.openOwner(ref);
       }
@@ -48,4 +48,33 @@ export function openRef(
 export function projectOfRef(ref: string): [string, string] | undefined {
   const match = /^([^/#@:]+)\/([^/#@:]+)/.exec(ref);
   return match ? [match[1], match[2]] : undefined;
+}
+
+/** The project tab a link or search hit belongs on (undefined: the code tab). */
+export function tabOfRef(kind: string, ref: string): string | undefined {
+  const byKind: Record<string, string> = {
+    issue: 'issues',
+    issues: 'issues',
+    pull: 'pulls',
+    pulls: 'pulls',
+    release: 'releases',
+    releases: 'releases',
+    branch: 'branches',
+    task: 'cloudbrain',
+    tasks: 'cloudbrain',
+    model: 'models',
+    models: 'models',
+    milestone: 'issues',
+    milestones: 'issues'
+  };
+  if (byKind[kind]) {
+    return byKind[kind];
+  }
+  if (/\/tasks\//.test(ref)) {
+    return 'cloudbrain';
+  }
+  if (/\/models\//.test(ref)) {
+    return 'models';
+  }
+  return undefined;
 }

@@ -6,8 +6,8 @@
  * above them. Where the plugin did not start, links render as plain text.
  */
 export interface ICommunityNavigation {
-  /** Opens (or reveals) the view of a project. */
-  openProject(owner: string, name: string): void;
+  /** Opens (or reveals) the view of a project, optionally on one of its tabs. */
+  openProject(owner: string, name: string, tab?: string): void;
   /** Opens the page of a dataset (`project` is `owner/name`). */
   openDataset(project: string, dataset: string): void;
   /** Opens a user's page. */

@@ -22,6 +22,10 @@ export const PROJECT_TABS = [
 
 export type ProjectTab = (typeof PROJECT_TABS)[number]['key'];
 
+export function isProjectTab(tab: string): tab is ProjectTab {
+  return PROJECT_TABS.some(t => t.key === tab);
+}
+
 /** The tab bar with counts from `GET …/counts`. */
 export function ProjectTabs(props: {
   tab: ProjectTab;

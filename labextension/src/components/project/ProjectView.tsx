@@ -11,15 +11,23 @@ import { useAsync } from './useAsync';
 export function ProjectView(props: {
   owner: string;
   name: string;
+  /** A tab asked for from outside (a search hit, a feed link); `request` counts asks. */
+  requestedTab?: ProjectTab;
+  request?: number;
 }): JSX.Element {
-  const { owner, name } = props;
+  const { owner, name, requestedTab, request } = props;
   const { client } = useEnv();
   const repo = React.useMemo(
     () => client.repo(owner, name),
     [client, owner, name]
   );
   const [generation, setGeneration] = React.useState(0);
-  const [tab, setTab] = React.useState<ProjectTab>('code');
+  const [tab, setTab] = React.useState<ProjectTab>(requestedTab ?? 'code');
+  React.useEffect(() => {
+    if (requestedTab) {
+      setTab(requestedTab);
+    }
+  }, [requestedTab, request]);
   const key = `${owner}/${name}#${generation}`;
   const project = useAsync(() => repo.get(), key);
   const counts = useAsync(() => repo.counts(), key);

@@ -3,6 +3,7 @@ import * as React from 'react';
 
 import { openiIcon } from '../../icons';
 import { EnvContext, type IOpenIEnv } from './env';
+import { isProjectTab, type ProjectTab } from './ProjectTabs';
 import { ProjectView } from './ProjectView';
 
 /** Id of the main-area widget of a project (one per project). */
@@ -27,11 +28,28 @@ export class ProjectWidget extends ReactWidget {
     this.node.dataset.testid = 'openi-project-view';
   }
 
+  /** Shows one of the project's tabs (`code`, `issues`, `pulls`, `models`…). */
+  showTab(tab: string): void {
+    if (isProjectTab(tab)) {
+      this._tab = tab;
+      this._request += 1;
+      this.update();
+    }
+  }
+
   protected render(): JSX.Element {
     return (
       <EnvContext.Provider value={this._env}>
-        <ProjectView owner={this.owner} name={this.name} />
+        <ProjectView
+          owner={this.owner}
+          name={this.name}
+          requestedTab={this._tab}
+          request={this._request}
+        />
       </EnvContext.Provider>
     );
   }
+
+  private _tab: ProjectTab | undefined;
+  private _request = 0;
 }
