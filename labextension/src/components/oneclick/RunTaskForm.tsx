@@ -10,6 +10,7 @@ import type {
 import type { ITrans } from '../../i18n';
 import { FieldError, FormError, fieldErrors } from '../project/FieldErrors';
 import { checkTaskName } from '../tasks/NewTaskForm';
+import { ParamsEditor } from '../tasks/ParamsEditor';
 import type { IWorkspaceOrigin, OneClickApi } from './api';
 
 function pad(n: number): string {
@@ -92,9 +93,6 @@ export function RunTaskForm(props: {
   const [error, setError] = React.useState<unknown>(undefined);
   const errors = fieldErrors(error);
   const nameProblem = checkTaskName(name);
-
-  const setParam = (i: number, patch: Partial<ITaskParam>): void =>
-    setParams(ps => ps.map((p, j) => (j === i ? { ...p, ...patch } : p)));
 
   const choose = async (): Promise<void> => {
     const row = await pickDataset(project);
@@ -305,44 +303,12 @@ export function RunTaskForm(props: {
         <FieldError errors={errors} field="dataset" />
       </div>
       <div className="openi-Field">
-        <span>{trans.__('Run parameters')}</span>
-        {params.map((p, i) => (
-          <div
-            key={i}
-            className="openi-Toolbar"
-            data-testid="openi-oneclick-param"
-          >
-            <input
-              className="openi-Input"
-              placeholder={trans.__('Name')}
-              value={p.name}
-              onChange={e => setParam(i, { name: e.currentTarget.value })}
-            />
-            <input
-              className="openi-Input"
-              placeholder={trans.__('Value')}
-              value={p.value}
-              onChange={e => setParam(i, { value: e.currentTarget.value })}
-            />
-            <button
-              type="button"
-              className="openi-LinkButton"
-              onClick={() => setParams(ps => ps.filter((_, j) => j !== i))}
-            >
-              {trans.__('Remove')}
-            </button>
-          </div>
-        ))}
-        <div>
-          <button
-            type="button"
-            className="openi-Button"
-            data-testid="openi-oneclick-add-param"
-            onClick={() => setParams(ps => [...ps, { name: '', value: '' }])}
-          >
-            {trans.__('Add parameter')}
-          </button>
-        </div>
+        <ParamsEditor
+          params={params}
+          onChange={setParams}
+          trans={trans}
+          testId="openi-oneclick"
+        />
         <FieldError errors={errors} field="params" />
         <FieldError errors={errors} field="content" />
         <FieldError errors={errors} field="boot_file" />

@@ -7,6 +7,7 @@ import { FieldError, FormError, fieldErrors } from '../project/FieldErrors';
 import { useAsync } from '../project/useAsync';
 import { ImageSelect } from '../images/ImageSelect';
 import { TASK_KINDS } from './common';
+import { ParamsEditor } from './ParamsEditor';
 
 const NAME_PATTERN = /^[A-Za-z0-9_-]+$/;
 const NAME_MAX = 64;
@@ -116,9 +117,6 @@ export function NewTaskForm(props: {
       setDataset(row);
     }
   };
-
-  const setParam = (i: number, patch: Partial<ITaskParam>): void =>
-    setParams(ps => ps.map((p, j) => (j === i ? { ...p, ...patch } : p)));
 
   return (
     <form
@@ -288,40 +286,12 @@ export function NewTaskForm(props: {
         <FieldError errors={errors} field="dataset" />
       </div>
       <div className="openi-Field">
-        <span>{trans.__('Run parameters')}</span>
-        {params.map((p, i) => (
-          <div key={i} className="openi-Toolbar" data-testid="openi-task-param">
-            <input
-              className="openi-Input"
-              placeholder={trans.__('Name')}
-              value={p.name}
-              onChange={e => setParam(i, { name: e.currentTarget.value })}
-            />
-            <input
-              className="openi-Input"
-              placeholder={trans.__('Value')}
-              value={p.value}
-              onChange={e => setParam(i, { value: e.currentTarget.value })}
-            />
-            <button
-              type="button"
-              className="openi-LinkButton"
-              onClick={() => setParams(ps => ps.filter((_, j) => j !== i))}
-            >
-              {trans.__('Remove')}
-            </button>
-          </div>
-        ))}
-        <div>
-          <button
-            type="button"
-            className="openi-Button"
-            data-testid="openi-task-add-param"
-            onClick={() => setParams(ps => [...ps, { name: '', value: '' }])}
-          >
-            {trans.__('Add parameter')}
-          </button>
-        </div>
+        <ParamsEditor
+          params={params}
+          onChange={setParams}
+          trans={trans}
+          testId="openi-task"
+        />
         <FieldError errors={errors} field="params" />
       </div>
       <FormError error={error} />
