@@ -14,7 +14,7 @@ export PATH := $(abspath $(VENV))/bin:$(PATH)
 $(STAMP): pyproject.toml labextension/package.json labextension/yarn.lock
 	@test -n "$(UV)" || python3 -m pip install -q 'uv>=0.5'
 	uv venv -q --allow-existing $(VENV) -p python3.11
-	uv pip install -q -p $(PY) -e '.[test]'
+	uv pip install -q --compile-bytecode -p $(PY) -e '.[test]'
 	@touch $@
 
 install: $(STAMP)

@@ -58,11 +58,16 @@ def test_debug_task_opens_a_notebook_on_its_kernel(demo_lab: str, page) -> None:
     task_page.locator('[data-testid="openi-task-title"] [data-status="RUNNING"]').wait_for(
         timeout=60_000
     )
+    # the kernel says so in the task's live log once it listens (a fresh install compiles
+    # ipykernel's modules on this first start)
+    task_page.locator('[data-testid="openi-task-log"]', has_text="kernel ready").wait_for(
+        timeout=120_000
+    )
 
     task_page.locator('[data-testid="openi-task-page-open-notebook"]').click()
     panel = page.locator(".jp-NotebookPanel:visible")
     panel.wait_for(timeout=30_000)
-    panel.locator(".jp-Toolbar-kernelName", has_text=KERNEL).wait_for(timeout=60_000)
+    panel.locator(".jp-Toolbar-kernelName", has_text=KERNEL).wait_for(timeout=120_000)
     page.get_by_text(f"{KERNEL} | Idle").wait_for(timeout=60_000)  # connected to it
     cell = panel.locator(".jp-Cell .cm-content").first
     cell.click()
