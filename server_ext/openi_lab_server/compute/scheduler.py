@@ -77,7 +77,6 @@ class Scheduler:
         #: awaited with (task, status) when a task of this node turns RUNNING or ends
         self.listeners: list[Callable[[Task, str], Awaitable[None]]] = []
         self._wake = asyncio.Event()
-        self._full_reason: dict[int | None, str] = {}
         self._loop_task: asyncio.Task[None] | None = None
 
     # --- life cycle ----------------------------------------------------------------------
@@ -248,7 +247,7 @@ class Scheduler:
         blocked: set[str] = set()
         #: users at their limit in this pass (all their tasks / their debug tasks): later
         #: tasks of theirs are not tried again, so a long queue costs one claim, not hundreds
-        full: set[tuple[int | None, bool]] = set()
+        full: dict[tuple[int | None, bool], str] = {}  # (user, debug only) → the reason
         same_reason: dict[str, list[int]] = {}  # set in one statement after the pass
         pythons: dict[int, str] = {}
         started = 0
@@ -257,8 +256,8 @@ class Scheduler:
                 break
             if t.queue in blocked:
                 continue
-            if (t.creator_id, False) in full or (t.creator_id, t.kind == "debug") in full:
-                reason = self._full_reason.get(t.creator_id, t.reason)
+            reason = full.get((t.creator_id, False)) or full.get((t.creator_id, t.kind == "debug"))
+            if reason is not None:
                 if reason != t.reason:
                     same_reason.setdefault(reason, []).append(t.id)
                 continue
@@ -279,8 +278,7 @@ class Scheduler:
                 if claimed.startswith("waiting for"):
                     blocked.add(t.queue)  # FIFO: later tasks of the queue wait behind it
                 elif claimed.startswith("waiting: you run"):
-                    full.add((t.creator_id, " debug tasks " in claimed))
-                    self._full_reason[t.creator_id] = claimed
+                    full[(t.creator_id, " debug tasks " in claimed)] = claimed
                 continue
             if claimed is None:
                 continue  # another scheduler took it
