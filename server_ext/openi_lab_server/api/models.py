@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import tempfile
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -12,7 +11,7 @@ from openi_lab import model_schemas as ms
 from openi_lab import schemas as s
 
 from ..services.errors import Invalid
-from ..services.models import iter_zip
+from ..services.models import iter_zip, scratch_dir
 from .base import BaseHandler, endpoint, path_int
 
 #: the largest body ``…/models/upload`` takes (bigger files: resumable upload, then import)
@@ -102,7 +101,7 @@ class RawUploadHandler(BaseHandler):
             )
         except ValueError as exc:
             raise Invalid("query", str(exc).splitlines()[-1]) from exc
-        with tempfile.TemporaryDirectory(prefix="openi-model-") as tmp:
+        async with scratch_dir() as tmp:
             local = Path(tmp) / "upload"
             await asyncio.to_thread(local.write_bytes, data)
             return await self.platform.models.import_file(

@@ -42,6 +42,8 @@ from typing import IO
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 
+from .workdir import log_tail
+
 log = logging.getLogger(__name__)
 
 MAX_REQUIREMENTS = 200
@@ -135,21 +137,6 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-def _tail(path: Path, limit: int = TAIL_BYTES) -> str:
-    try:
-        with open(path, "rb") as f:
-            f.seek(0, 2)
-            size = f.tell()
-            f.seek(max(size - limit, 0))
-            data = f.read()
-    except FileNotFoundError:
-        return ""
-    text = data.decode(errors="replace")
-    if size > limit:
-        text = text.split("\n", 1)[-1]
-    return text.strip()
-
-
 def _parse_time(value: str | None) -> datetime | None:
     return datetime.fromisoformat(value) if value else None
 
@@ -230,10 +217,16 @@ class EnvironmentStore:
             return EnvStatus(key, "ready", builds, python, started, finished)
         if self._building_here(key) or self._locked_elsewhere(key):
             return EnvStatus(
-                key, "building", builds, None, started, None, _tail(self.log_file(key))
+                key,
+                "building",
+                builds,
+                None,
+                started,
+                None,
+                log_tail(self.log_file(key), TAIL_BYTES),
             )
         if state.get("state") == "failed":
-            tail = _tail(self.log_file(key))
+            tail = log_tail(self.log_file(key), TAIL_BYTES)
             return EnvStatus(key, "failed", builds, None, started, finished, tail)
         return EnvStatus(key, "missing", builds)
 

@@ -19,7 +19,6 @@ import sys
 import uuid
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
-from pathlib import Path
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
@@ -34,23 +33,6 @@ from .executor import Executor, Submission
 from .resources import Spec
 
 log = logging.getLogger(__name__)
-#: how much of the log a failed task's reason quotes
-TAIL_BYTES = 1500
-
-
-def log_tail(path: Path, limit: int = TAIL_BYTES) -> str:
-    try:
-        with open(path, "rb") as f:
-            f.seek(0, 2)
-            size = f.tell()
-            f.seek(max(size - limit, 0))
-            data = f.read()
-    except FileNotFoundError:
-        return ""
-    text = data.decode(errors="replace")
-    if size > limit:
-        text = text.split("\n", 1)[-1]
-    return text.strip()
 
 
 class Scheduler:
@@ -157,7 +139,7 @@ class Scheduler:
             return "STOPPED", kernels.stop_reason(wd) or "the kernel exited"
         if exit_code == 0:
             return "SUCCEEDED", "exit code 0"
-        tail = log_tail(workdir.task_dir(self.tasks.data_dir, t.id).log_file)
+        tail = workdir.log_tail(workdir.task_dir(self.tasks.data_dir, t.id).log_file)
         head = f"exit code {exit_code}" if exit_code is not None else vanished
         return "FAILED", f"{head}\n{tail}" if tail else head
 

@@ -104,7 +104,9 @@ def export_tree(repo_path: Path, commit_id: str, dest: Path) -> int:
 
 
 @contextlib.contextmanager
-def _locked(path: Path) -> Iterator[None]:
+def locked(path: Path) -> Iterator[None]:
+    """An exclusive file lock on ``path`` (other processes and servers sharing the data
+    directory wait for it); blocking."""
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path, "a") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
@@ -112,6 +114,22 @@ def _locked(path: Path) -> Iterator[None]:
             yield
         finally:
             fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def log_tail(path: Path, limit: int = 1500) -> str:
+    """The last ``limit`` bytes of a log, from a line start (a failure's reason quotes it)."""
+    try:
+        with open(path, "rb") as f:
+            f.seek(0, 2)
+            size = f.tell()
+            f.seek(max(size - limit, 0))
+            data = f.read()
+    except FileNotFoundError:
+        return ""
+    text = data.decode(errors="replace")
+    if size > limit:
+        text = text.split("\n", 1)[-1]
+    return text.strip()
 
 
 def _make_read_only(root: Path) -> None:
@@ -139,7 +157,7 @@ def cached_dataset(
     final = cache / sha256
     if final.is_dir():
         return final, False
-    with _locked(cache / f".{sha256}.lock"):
+    with locked(cache / f".{sha256}.lock"):
         if final.is_dir():
             return final, False
         tmp = cache / f".{sha256}.{uuid.uuid4().hex}.tmp"

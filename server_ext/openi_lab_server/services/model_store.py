@@ -7,8 +7,6 @@ scheduler can use it without a cycle: it depends only on the database and the ob
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import fcntl
 import hashlib
 import os
 import shutil
@@ -20,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from openi_lab.model_schemas import SEMVER_RE
 
+from ..compute.workdir import locked
 from ..db.dataset_models import StoredObject
 from ..db.model_models import ModelAlias, ModelFileRow, ModelVersion, RegisteredModel
 from ..db.models import Account, Project
@@ -133,17 +132,6 @@ async def version_blobs(
     return [(r[0], r[1], r[2]) for r in rows]
 
 
-@contextlib.contextmanager
-def _locked(path: Path):
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "a") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(lock, fcntl.LOCK_UN)
-
-
 def materialise_blobs(
     data_dir: Path, objects: ObjectStore, blobs: list[tuple[str, str, str]]
 ) -> Path:
@@ -154,7 +142,7 @@ def materialise_blobs(
     final = cache / key
     if final.is_dir():
         return final
-    with _locked(cache / f".{key}.lock"):
+    with locked(cache / f".{key}.lock"):
         if final.is_dir():
             return final
         tmp = cache / f".{key}.{uuid.uuid4().hex}.tmp"

@@ -13,6 +13,7 @@ distinct numbers; the unique key on (model, version) stays the last word.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import json
 import os
@@ -20,7 +21,7 @@ import re
 import shutil
 import tempfile
 import zipfile
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any, cast
@@ -67,6 +68,17 @@ MAX_MODEL_BYTES = 50 << 30
 RETRIES = 40
 #: names that would collide with the API's routes under ``…/models/``
 RESERVED = frozenset({"upload", "upload-import"})
+
+
+@contextlib.asynccontextmanager
+async def scratch_dir() -> AsyncIterator[Path]:
+    """A temporary directory made and removed in a thread: it may hold a large extracted
+    archive, and deleting that must not stall the event loop."""
+    tmp = await asyncio.to_thread(tempfile.mkdtemp, prefix="openi-model-")
+    try:
+        yield Path(tmp)
+    finally:
+        await asyncio.to_thread(shutil.rmtree, tmp, True)
 
 
 @dataclass
@@ -597,7 +609,7 @@ class ModelService:
             raise Invalid(field_name, "the file's bytes are gone")
         lineage = {"project": f"{owner}/{name}", "source": "upload"}
         if f.name.lower().endswith(".zip"):
-            with tempfile.TemporaryDirectory(prefix="openi-model-") as tmp:
+            async with scratch_dir() as tmp:
                 src = Path(tmp) / "upload.zip"
 
                 def fetch() -> None:
@@ -631,7 +643,7 @@ class ModelService:
         async with self.sessions() as session:
             await self.projects.resolve(session, actor, owner, name, s.Role.write)
         if filename.lower().endswith(".zip"):
-            with tempfile.TemporaryDirectory(prefix="openi-model-") as tmp:
+            async with scratch_dir() as tmp:
                 staged = await self._stage_archive(local, Path(tmp) / "x")
         else:
             staged = await self._stage_local([(filename, local)])

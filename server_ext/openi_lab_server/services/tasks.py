@@ -37,6 +37,7 @@ from .accounts import user_out
 from .datasets import DatasetService
 from .errors import Conflict, DomainError, Invalid, NotFound
 from .images import ImageService
+from .log_stream import read_from
 from .pagination import PageRequest, PageResult, paginate
 from .principal import Principal
 from .projects import ProjectService
@@ -547,16 +548,7 @@ class TaskService:
             _, t = await self._task(session, actor, owner, name, task_id)
         path = workdir.task_dir(self.data_dir, t.id).log_file
 
-        def read() -> tuple[bytes, int]:
-            try:
-                with open(path, "rb") as f:
-                    size = os.fstat(f.fileno()).st_size
-                    f.seek(min(offset, size))
-                    return f.read(LOG_CHUNK), size
-            except FileNotFoundError:
-                return b"", 0
-
-        data, size = await asyncio.to_thread(read)
+        data, size = await asyncio.to_thread(read_from, path, offset, LOG_CHUNK)
         start = min(offset, size)
         # never split a UTF-8 character: hold back an incomplete tail for the next poll
         cut = len(data)
