@@ -13,7 +13,7 @@ from openi_lab import schemas as s
 
 from ..db.models import Account, OrgMember, Project, Team, TeamMember
 from .errors import Conflict, Forbidden, Invalid, NotFound
-from .pagination import PageRequest, PageResult, paginate
+from .pagination import PageRequest, PageResult, contains_pattern, paginate
 from .permissions import can_see_account, org_role
 from .principal import Principal
 
@@ -36,10 +36,6 @@ def sanitize_username(raw: str) -> str:
     if not name or not name[0].isalnum():
         name = f"u{name}"[:40]
     return name
-
-
-def _like(q: str) -> str:
-    return "%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
 class AccountService:
@@ -115,7 +111,10 @@ class AccountService:
         stmt = select(Account).where(Account.kind == "user")
         if q:
             stmt = stmt.where(
-                or_(Account.name.ilike(_like(q), escape="\\"), Account.full_name.ilike(_like(q)))
+                or_(
+                    Account.name.ilike(contains_pattern(q), escape="\\"),
+                    Account.full_name.ilike(contains_pattern(q)),
+                )
             )
         async with self.sessions() as session:
             page = await paginate(session, stmt.order_by(Account.lower_name), req)
@@ -196,7 +195,10 @@ class AccountService:
             )
         if q:
             stmt = stmt.where(
-                or_(Account.name.ilike(_like(q), escape="\\"), Account.full_name.ilike(_like(q)))
+                or_(
+                    Account.name.ilike(contains_pattern(q), escape="\\"),
+                    Account.full_name.ilike(contains_pattern(q)),
+                )
             )
         async with self.sessions() as session:
             page = await paginate(session, stmt.order_by(Account.lower_name), req)

@@ -29,7 +29,7 @@ from ..db.tracker_models import Comment, Issue, IssueAssignee, Milestone
 from ..git.store import RepoStore
 from .accounts import user_out
 from .errors import Conflict, Forbidden, Invalid, NotFound
-from .pagination import PageRequest, PageResult, paginate
+from .pagination import PageRequest, PageResult, contains_pattern, paginate
 from .permissions import org_role, visible_owner_clause
 from .principal import Principal
 from .projects import ProjectService, project_out
@@ -47,10 +47,6 @@ PROJECT_SORTS = {
 ORG_SORTS = ("projects", "members", "created", "name")
 USER_SORTS = ("created", "name", "projects")
 ANONYMOUS = Principal(id=0, username="")
-
-
-def like(q: str) -> str:
-    return "%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
 def explore_project(p: Project, index: float | None) -> cs.ExploreProject:
@@ -104,13 +100,15 @@ class ExploreService:
         if q:
             stmt = stmt.where(
                 or_(
-                    Project.name.ilike(like(q), escape="\\"),
-                    Project.description.ilike(like(q), escape="\\"),
+                    Project.name.ilike(contains_pattern(q), escape="\\"),
+                    Project.description.ilike(contains_pattern(q), escape="\\"),
                 )
             )
         if topic:
             stmt = stmt.where(
-                (" " + Project.topics + " ").like(like(f" {topic.lower()} "), escape="\\")
+                (" " + Project.topics + " ").like(
+                    contains_pattern(f" {topic.lower()} "), escape="\\"
+                )
             )
         async with self.sessions() as session:
             page = await paginate(session, stmt.order_by(*order), req)
@@ -180,8 +178,8 @@ class ExploreService:
         if q:
             stmt = stmt.where(
                 or_(
-                    Account.name.ilike(like(q), escape="\\"),
-                    Account.full_name.ilike(like(q), escape="\\"),
+                    Account.name.ilike(contains_pattern(q), escape="\\"),
+                    Account.full_name.ilike(contains_pattern(q), escape="\\"),
                 )
             )
         order = {
@@ -214,8 +212,8 @@ class ExploreService:
         if q:
             stmt = stmt.where(
                 or_(
-                    Account.name.ilike(like(q), escape="\\"),
-                    Account.full_name.ilike(like(q), escape="\\"),
+                    Account.name.ilike(contains_pattern(q), escape="\\"),
+                    Account.full_name.ilike(contains_pattern(q), escape="\\"),
                 )
             )
         order = {

@@ -36,7 +36,7 @@ from ..db.repo_models import Activity, Release, ReleaseAsset
 from ..db.task_models import Task
 from ..db.tracker_models import Comment, Issue
 from .errors import Forbidden, Invalid, NotFound
-from .pagination import PageRequest, PageResult, paginate
+from .pagination import PageRequest, PageResult, contains_pattern, paginate
 from .permissions import visible_owner_clause
 from .principal import Principal
 from .projects import ProjectService
@@ -522,7 +522,7 @@ class IndexService:
             .order_by(ProjectIndex.rank)
         )
         if q:
-            pattern = "%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+            pattern = contains_pattern(q)
             stmt = stmt.where(Project.lower_name.like(pattern.lower(), escape="\\"))
         return stmt
 

@@ -40,3 +40,9 @@ async def paginate(session: AsyncSession, stmt: Select[Any], req: PageRequest) -
     single = len(stmt.column_descriptions) == 1
     items = [r[0] if single else r for r in rows.unique().all()]
     return PageResult(items=items, total=total or 0, page=req.page, per_page=req.per_page)
+
+
+def contains_pattern(text: str) -> str:
+    """A LIKE pattern matching ``text`` anywhere, its ``%``, ``_`` and ``\\`` taken literally
+    (use with ``escape="\\"``)."""
+    return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"

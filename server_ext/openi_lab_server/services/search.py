@@ -63,6 +63,7 @@ from ..db.task_models import Task
 from ..db.tracker_models import Issue
 from .datasets import visible_dataset_clause
 from .errors import Invalid
+from .pagination import contains_pattern
 from .permissions import visible_owner_clause
 from .principal import Principal
 
@@ -346,11 +347,6 @@ def words_of(q: str) -> list[str]:
     return seen[:MAX_WORDS]
 
 
-def like_pattern(word: str) -> str:
-    escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
-
-
 def fts_phrase(words: list[str]) -> str:
     """An FTS5 query of quoted strings: operators and ``*`` inside quotes are plain text."""
     return " AND ".join('"' + w.replace('"', '""') + '"' for w in words)
@@ -426,7 +422,7 @@ class SearchService:
         cols = kind.columns()
         if self._dialect == "postgresql":  # the generated column with the trigram index
             doc: ColumnElement[str] = literal_column(f"{kind.source}.search_doc")
-            return and_(*[doc.ilike(like_pattern(w)) for w in words])
+            return and_(*[doc.ilike(contains_pattern(w)) for w in words])
         long = [w for w in words if len(w) >= 3] if self._dialect == "sqlite" else []
         conds: list[ColumnElement[bool]] = []
         if long:
@@ -440,7 +436,7 @@ class SearchService:
         for w in words:
             if w in long:
                 continue
-            pattern = like_pattern(w)
+            pattern = contains_pattern(w)
             conds.append(or_(*[self._like(c, pattern) for c in cols]))
         return and_(*conds)
 
@@ -461,7 +457,7 @@ class SearchService:
         if sort == "updated":
             return stmt.order_by(cols[6].desc(), cols[0].desc())
         title = kind.columns()[0]
-        in_title = and_(*[self._like(title, like_pattern(w)) for w in words])
+        in_title = and_(*[self._like(title, contains_pattern(w)) for w in words])
         return stmt.order_by(case((in_title, 0), else_=1), cols[6].desc(), cols[0].desc())
 
     def counts_stmt(self, kinds: list[SearchKind], actor: Principal, words: list[str]) -> AnySelect:

@@ -55,7 +55,7 @@ from ..db.tracker_models import (
 from . import activity
 from .accounts import user_out
 from .errors import Conflict, Forbidden, Invalid, NotFound
-from .pagination import PageRequest, PageResult, paginate
+from .pagination import PageRequest, PageResult, contains_pattern, paginate
 from .permissions import at_least, resource_role, visible_owner_clause
 from .principal import Principal
 from .projects import ProjectService
@@ -91,10 +91,6 @@ def find_references(text: str) -> list[tuple[str | None, str | None, int]]:
         if len(seen) >= MAX_REFERENCES:
             break
     return list(seen)
-
-
-def _like(q: str) -> str:
-    return "%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
 def _upsert(session: AsyncSession, model: Any) -> Any:
@@ -304,7 +300,7 @@ class TrackerService:
                 )
             )
         if query.q:
-            like = _like(query.q)
+            like = contains_pattern(query.q)
             stmt = stmt.where(
                 or_(Issue.title.ilike(like, escape="\\"), Issue.body.ilike(like, escape="\\"))
             )
