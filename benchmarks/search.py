@@ -45,7 +45,7 @@ from openi_lab_server.db.repo_models import Activity, Watch
 from openi_lab_server.db.tracker_models import Issue
 from openi_lab_server.services.container import Platform
 from openi_lab_server.services.feed import ANONYMOUS
-from openi_lab_server.services.search import words_of
+from openi_lab_server.services.search import params_of, shape_of, words_of
 
 EN = [
     "image",
@@ -244,16 +244,19 @@ async def seed_events(
 
 
 async def bare_search(platform: Platform, actor: Any, q: str) -> None:
-    """The statements ``GET /search?q=`` runs: each type's count, then its first hits."""
+    """The statements ``GET /search?q=`` runs: every type's count, then the first hits of
+    the types with any."""
     svc = platform.search
     words = words_of(q)
+    shape, params = shape_of(words), params_of(words)
     async with platform.sessions() as session:
         present = await svc._tables(session)
         kinds = [k for k in svc.kinds if k.source in present]
-        counts = (await session.execute(svc.counts_stmt(kinds, actor, words))).one()
-        for kind, n in zip(kinds, counts, strict=True):
-            if n:
-                (await session.execute(svc._query(kind, actor, words, "relevance").limit(5))).all()
+        counts = (await session.execute(svc.counts_stmt(kinds, actor, shape), params)).one()
+        hit = [k for k, n in zip(kinds, counts, strict=True) if n]
+        if hit:
+            stmt = svc.first_hits_stmt(hit, actor, shape, "relevance", 5)
+            (await session.execute(stmt, params)).all()
 
 
 async def bare_feed(platform: Platform, actor: Any, which: str, project_id: int) -> None:

@@ -1,5 +1,6 @@
-"""Unified search on SQLite (FTS5 trigram + LIKE for short words) and PostgreSQL (pg_trgm):
-every type, Chinese and English, paging, visibility in hits and counts, hostile queries."""
+"""Unified search on SQLite (FTS5 trigram, its vocabulary for short words) and PostgreSQL
+(pg_trgm, a grams column for short words): every type, Chinese and English, paging,
+visibility in hits and counts, hostile queries."""
 
 from __future__ import annotations
 
@@ -154,6 +155,33 @@ async def test_literal_wildcards_match_only_themselves(api):
     assert (await _search(api, "%"))["counts"]["projects"] == 1
     assert (await _search(api, '"quotes"'))["counts"]["projects"] == 0
     assert (await _search(api, "0%"))["counts"]["projects"] == 1
+
+
+async def test_words_shorter_than_a_trigram_use_the_index_and_follow_changes(api, platform):
+    """One- and two-character words anywhere in a value: at its end, as the whole value, in
+    any case; the index follows edits and a rebuild (SQLite: padded trigram vocabulary,
+    PostgreSQL: the 1-2-character grams column)."""
+    await api.post("projects", {"name": "tail", "description": "基于深度学习的图像"})
+    await api.post("projects", {"name": "whole", "description": "图像"})
+    await api.post("projects", {"name": "ascii", "description": "Model AB test X"})
+    await api.post("projects", {"name": "other", "description": "语音 speech"})
+    for q, names in (
+        ("图像", {"tail", "whole"}),
+        ("像", {"tail", "whole"}),
+        ("ab", {"ascii"}),
+        ("x", {"ascii"}),
+        ("Ab 图像", set()),
+        ("音", {"other"}),
+    ):
+        body = await _search(api, q, type="projects")
+        assert {i["ref"].split("/")[1] for i in body["items"]} == names, q
+        assert body["total"] == len(names), q
+    await api.patch("projects/alice/whole", {"description": "语言"})
+    assert (await _search(api, "图像"))["counts"]["projects"] == 1
+    assert (await _search(api, "语言"))["counts"]["projects"] == 1
+    await platform.search.rebuild()
+    assert (await _search(api, "图像"))["counts"]["projects"] == 1
+    assert (await _search(api, "言"))["counts"]["projects"] == 1
 
 
 async def test_the_index_follows_changes_and_rebuilds(api, platform):

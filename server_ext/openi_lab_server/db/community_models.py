@@ -139,18 +139,29 @@ SEARCH_SOURCES: tuple[SearchSource, ...] = (
 )
 
 
+#: appended to every indexed value on SQLite, so that each occurrence of a one- or
+#: two-character word is the start of some trigram (see :func:`sqlite_short_word_docs`)
+SQLITE_PAD = "  "
+
+
+def _padded(prefix: str, columns: tuple[str, ...]) -> str:
+    return ", ".join(f"{prefix}{c} || '{SQLITE_PAD}'" for c in columns)
+
+
 def sqlite_search_ddl(src: SearchSource) -> list[str]:
-    """The FTS5 table (trigram tokenizer: substrings of any script, Chinese included) and the
-    triggers that keep it in step with its source table within the writing transaction."""
+    """The FTS5 table (trigram tokenizer: substrings of any script, Chinese included), its
+    ``fts5vocab`` twin (every trigram with the rows it occurs in, for words shorter than a
+    trigram) and the triggers that keep both in step with the source table within the
+    writing transaction. Values are indexed with :data:`SQLITE_PAD` appended."""
     cols = ", ".join(src.columns)
-    new = ", ".join(f"new.{c}" for c in src.columns)
-    old = ", ".join(f"old.{c}" for c in src.columns)
     t, f = src.table, src.fts
+    old, new = _padded("old.", src.columns), _padded("new.", src.columns)
     delete = f"INSERT INTO {f}({f}, rowid, {cols}) VALUES('delete', old.id, {old});"
     insert = f"INSERT INTO {f}(rowid, {cols}) VALUES (new.id, {new});"
     return [
         f"CREATE VIRTUAL TABLE IF NOT EXISTS {f} USING fts5({cols}, content='{t}', "
         "content_rowid='id', tokenize='trigram')",
+        f"CREATE VIRTUAL TABLE IF NOT EXISTS {f}_terms USING fts5vocab({f}, 'instance')",
         f"CREATE TRIGGER IF NOT EXISTS {f}_ai AFTER INSERT ON {t} BEGIN {insert} END",
         f"CREATE TRIGGER IF NOT EXISTS {f}_ad AFTER DELETE ON {t} BEGIN {delete} END",
         f"CREATE TRIGGER IF NOT EXISTS {f}_au AFTER UPDATE OF {cols} ON {t} "
@@ -158,28 +169,70 @@ def sqlite_search_ddl(src: SearchSource) -> list[str]:
     ]
 
 
-def sqlite_search_drop(src: SearchSource) -> list[str]:
+def sqlite_search_fill(src: SearchSource) -> list[str]:
+    """Index every row again (the FTS table's own 'rebuild' would index unpadded values)."""
     f = src.fts
-    return [f"DROP TRIGGER IF EXISTS {f}_{s}" for s in ("ai", "ad", "au")] + [
-        f"DROP TABLE IF EXISTS {f}"
+    return [
+        f"INSERT INTO {f}({f}) VALUES('delete-all')",
+        f"INSERT INTO {f}(rowid, {', '.join(src.columns)}) "
+        f"SELECT id, {_padded('', src.columns)} FROM {src.table}",
     ]
 
 
+def sqlite_short_word_docs(src: SearchSource, i: int) -> str:
+    """Rows holding a word of one or two characters, which no trigram query can see: with
+    every value padded, each occurrence starts a trigram, so the rows are those of the
+    indexed trigrams in the range ``[word, word + U+10FFFF)`` (an index range scan of the
+    vocabulary, not a scan of the table). Binds ``:lo{i}`` and ``:hi{i}`` (word ``i``)."""
+    return f"SELECT doc FROM {src.fts}_terms WHERE term >= :lo{i} AND term < :hi{i}"
+
+
+def sqlite_search_drop(src: SearchSource) -> list[str]:
+    f = src.fts
+    return [f"DROP TRIGGER IF EXISTS {f}_{s}" for s in ("ai", "ad", "au")] + [
+        f"DROP TABLE IF EXISTS {f}_terms",
+        f"DROP TABLE IF EXISTS {f}",
+    ]
+
+
+#: the 1- and 2-character substrings of a text (lowercased, none with whitespace): an exact
+#: index for words too short for trigrams (PostgreSQL's twin of SQLite's vocabulary ranges)
+PG_SHORT_GRAMS = """
+CREATE OR REPLACE FUNCTION openi_short_grams(doc text) RETURNS text[]
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+  SELECT coalesce(array_agg(DISTINCT g), '{}')
+  FROM (SELECT lower(doc) AS l) AS s,
+       LATERAL generate_series(1, length(s.l)) AS i,
+       LATERAL (VALUES (substr(s.l, i, 1)), (substr(s.l, i, 2))) AS grams(g)
+  WHERE g !~ '\\s'
+$$
+"""
+
+
 def pg_search_ddl(src: SearchSource) -> list[str]:
-    """One generated ``search_doc`` column of the searched fields and one trigram GIN index
-    on it: a query's words become ANDed ILIKEs the index answers in one bitmap scan (an
-    index per column made the planner give up for sequential scans)."""
+    """Two generated columns of the searched fields, each with a GIN index: ``search_doc``
+    (the fields lowercased) under ``pg_trgm`` for words of three characters or more — a
+    ``LIKE`` the index answers, cheaper to recheck than ``ILIKE`` — and ``search_grams``
+    (:data:`PG_SHORT_GRAMS`) for shorter words, which trigrams cannot see (one index per
+    column made the planner give up for sequential scans)."""
     doc = " || ' ' || ".join(f"coalesce({c}::text, '')" for c in src.columns)
+    t = src.table
     return [
-        f"ALTER TABLE {src.table} ADD COLUMN IF NOT EXISTS search_doc text "
-        f"GENERATED ALWAYS AS ({doc}) STORED",
-        f"CREATE INDEX IF NOT EXISTS ix_trgm_{src.table}_doc ON {src.table} "
-        "USING gin (search_doc gin_trgm_ops)",
+        PG_SHORT_GRAMS,
+        f"ALTER TABLE {t} ADD COLUMN IF NOT EXISTS search_doc text "
+        f"GENERATED ALWAYS AS (lower({doc})) STORED",
+        f"ALTER TABLE {t} ADD COLUMN IF NOT EXISTS search_grams text[] "
+        f"GENERATED ALWAYS AS (openi_short_grams({doc})) STORED",
+        f"CREATE INDEX IF NOT EXISTS ix_trgm_{t}_doc ON {t} USING gin (search_doc gin_trgm_ops)",
+        f"CREATE INDEX IF NOT EXISTS ix_grams_{t} ON {t} USING gin (search_grams)",
     ]
 
 
 def pg_search_drop(src: SearchSource) -> list[str]:
+    t = src.table
     return [
-        f"DROP INDEX IF EXISTS ix_trgm_{src.table}_doc",
-        f"ALTER TABLE {src.table} DROP COLUMN IF EXISTS search_doc",
+        f"DROP INDEX IF EXISTS ix_grams_{t}",
+        f"DROP INDEX IF EXISTS ix_trgm_{t}_doc",
+        f"ALTER TABLE {t} DROP COLUMN IF EXISTS search_grams",
+        f"ALTER TABLE {t} DROP COLUMN IF EXISTS search_doc",
     ]

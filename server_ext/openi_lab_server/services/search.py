@@ -35,6 +35,7 @@ from sqlalchemy import (
     Select,
     String,
     and_,
+    bindparam,
     case,
     cast,
     func,
@@ -44,7 +45,9 @@ from sqlalchemy import (
     or_,
     select,
     text,
+    union_all,
 )
+from sqlalchemy.dialects.postgresql import array as pg_array
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import aliased
 
@@ -56,6 +59,8 @@ from ..db.community_models import (
     pg_search_ddl,
     sqlite_search_ddl,
     sqlite_search_drop,
+    sqlite_search_fill,
+    sqlite_short_word_docs,
 )
 from ..db.dataset_models import Dataset, DatasetFile
 from ..db.models import Account, Project
@@ -72,11 +77,14 @@ AnySelect = Select[*tuple[Any, ...]]
 
 MAX_QUERY = 200
 MAX_WORDS = 8
+#: statements kept built (per query shape, sort, types and actor)
+STATEMENT_CACHE = 512
 SORTS = ("relevance", "updated", "created")
 SNIPPET = 160
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 Owner = aliased(Account, name="owner")
+SOURCES = {src.table: src for src in SEARCH_SOURCES}
 
 
 @dataclass(frozen=True)
@@ -347,6 +355,29 @@ def words_of(q: str) -> list[str]:
     return seen[:MAX_WORDS]
 
 
+#: a query's shape: for each word, whether it is long enough for trigrams (3+ characters)
+Shape = tuple[bool, ...]
+
+
+def shape_of(words: list[str]) -> Shape:
+    return tuple(len(w) >= 3 for w in words)
+
+
+def params_of(words: list[str]) -> dict[str, str]:
+    """The bound values of a query's statements, by the names :class:`SearchService` uses:
+    ``fts`` (SQLite: the long words as one FTS5 query), per word ``i``: ``p{i}`` (a LIKE
+    pattern), ``g{i}`` (the word), ``lo{i}``/``hi{i}`` (its range of trigrams)."""
+    params: dict[str, str] = {}
+    long = [w for w in words if len(w) >= 3]
+    if long:
+        params["fts"] = fts_phrase(long)
+    for i, w in enumerate(words):
+        lo = w.lower()  # the SQLite index folds case as str.lower does (ASCII and beyond)
+        params |= {f"p{i}": contains_pattern(w), f"g{i}": w, f"lo{i}": lo}
+        params[f"hi{i}"] = lo + "\U0010ffff"
+    return params
+
+
 def fts_phrase(words: list[str]) -> str:
     """An FTS5 query of quoted strings: operators and ``*`` inside quotes are plain text."""
     return " AND ".join('"' + w.replace('"', '""') + '"' for w in words)
@@ -401,6 +432,7 @@ class SearchService:
         self.kinds: list[SearchKind] = default_kinds()
         self._present: set[str] | None = None
         self._dialect: str | None = None
+        self._statements: dict[tuple[Any, ...], AnySelect] = {}
 
     async def _tables(self, session: AsyncSession) -> set[str]:
         if self._present is None:
@@ -418,59 +450,107 @@ class SearchService:
             if k.source in present
         ]
 
-    def _match(self, kind: SearchKind, words: list[str]) -> ColumnElement[bool]:
+    # Statements depend on the query only through its shape (how many words, which are
+    # shorter than a trigram), the sort, the types and the actor: the words are parameters.
+    # A statement is built once per shape and actor (building one costs more than running
+    # it) and the database driver's statement cache sees the same SQL each time.
+
+    def _match(self, kind: SearchKind, shape: Shape) -> ColumnElement[bool]:
+        if self._dialect == "postgresql":  # the generated columns and their GIN indexes
+            return and_(*[_pg_word(kind.source, i, long) for i, long in enumerate(shape)])
         cols = kind.columns()
-        if self._dialect == "postgresql":  # the generated column with the trigram index
-            doc: ColumnElement[str] = literal_column(f"{kind.source}.search_doc")
-            return and_(*[doc.ilike(contains_pattern(w)) for w in words])
-        long = [w for w in words if len(w) >= 3] if self._dialect == "sqlite" else []
+        if self._dialect != "sqlite":  # no index: LIKE on the columns
+            return and_(*[or_(*[self._like(c, i) for c in cols]) for i in range(len(shape))])
+        src = SOURCES[kind.source]
         conds: list[ColumnElement[bool]] = []
-        if long:
-            fts = f"search_fts_{kind.source}"
-            matching = (
-                text(f"SELECT rowid FROM {fts} WHERE {fts} MATCH :fts_{kind.type}")
-                .bindparams(**{f"fts_{kind.type}": fts_phrase(long)})
-                .columns(rowid=Integer)
+        if any(shape):  # every long word in one FTS5 query of quoted strings
+            fts = src.fts
+            matching = text(f"SELECT rowid FROM {fts} WHERE {fts} MATCH :fts").columns(
+                rowid=Integer
             )
             conds.append(kind.id_column().in_(matching))
-        for w in words:
-            if w in long:
-                continue
-            pattern = contains_pattern(w)
-            conds.append(or_(*[self._like(c, pattern) for c in cols]))
+        for i, long in enumerate(shape):
+            if not long:
+                docs = text(sqlite_short_word_docs(src, i)).columns(doc=Integer)
+                conds.append(kind.id_column().in_(docs))
         return and_(*conds)
 
-    def _like(self, column: Any, pattern: str) -> ColumnElement[bool]:
-        """SQLite's LIKE ignores ASCII case already (ILIKE would lower() every long body);
-        PostgreSQL's ILIKE is what the pg_trgm indexes answer."""
+    def _like(self, column: Any, i: int) -> ColumnElement[bool]:
+        """``column`` contains word ``i``. SQLite's LIKE ignores ASCII case already (ILIKE
+        would lower() every long body); PostgreSQL needs ILIKE."""
+        pattern = bindparam(f"p{i}", type_=String)
         if self._dialect == "sqlite":
             return column.like(pattern, escape="\\")
-        # backslash is PostgreSQL's default escape; an explicit ESCAPE wraps the pattern in
-        # like_escape(), which the trigram index cannot use
+        # backslash is PostgreSQL's default escape
         return column.ilike(pattern)
 
-    def _query(self, kind: SearchKind, actor: Principal, words: list[str], sort: str) -> AnySelect:
-        stmt = kind.query(actor).where(self._match(kind, words))
+    def _order(self, kind: SearchKind, stmt: AnySelect, shape: Shape, sort: str) -> list[Any]:
         cols = stmt.selected_columns
         if sort == "created":
-            return stmt.order_by(cols[5].desc(), cols[0].desc())
+            return [cols[5].desc(), cols[0].desc()]
         if sort == "updated":
-            return stmt.order_by(cols[6].desc(), cols[0].desc())
+            return [cols[6].desc(), cols[0].desc()]
         title = kind.columns()[0]
-        in_title = and_(*[self._like(title, contains_pattern(w)) for w in words])
-        return stmt.order_by(case((in_title, 0), else_=1), cols[6].desc(), cols[0].desc())
+        in_title = and_(*[self._like(title, i) for i in range(len(shape))])
+        return [case((in_title, 0), else_=1), cols[6].desc(), cols[0].desc()]
 
-    def counts_stmt(self, kinds: list[SearchKind], actor: Principal, words: list[str]) -> AnySelect:
+    def _query(self, kind: SearchKind, actor: Principal, shape: Shape, sort: str) -> AnySelect:
+        stmt = kind.query(actor).where(self._match(kind, shape))
+        return stmt.order_by(*self._order(kind, stmt, shape, sort))
+
+    def _cached(self, key: tuple[Any, ...], build: Callable[[], AnySelect]) -> AnySelect:
+        stmt = self._statements.pop(key, None)
+        if stmt is None:
+            stmt = build()
+        self._statements[key] = stmt  # most recently used last
+        while len(self._statements) > STATEMENT_CACHE:
+            self._statements.pop(next(iter(self._statements)))
+        return stmt
+
+    def first_hits_stmt(
+        self, kinds: list[SearchKind], actor: Principal, shape: Shape, sort: str, n: int
+    ) -> AnySelect:
+        """The first ``n`` hits of every type in one statement (one round trip, not one per
+        type): each type's page, tagged with the type's position and each row's place."""
+
+        def build() -> AnySelect:
+            arms = []
+            for i, kind in enumerate(kinds):
+                stmt = kind.query(actor).where(self._match(kind, shape))
+                order = self._order(kind, stmt, shape, sort)
+                page = (
+                    stmt.add_columns(
+                        literal(i).label("kind_pos"),
+                        func.row_number().over(order_by=order).label("rn"),
+                    )
+                    .order_by(*order)
+                    .limit(n)
+                    .subquery()
+                )
+                arms.append(select(*page.c))
+            return arms[0] if len(arms) == 1 else union_all(*arms)  # type: ignore[return-value]
+
+        types = tuple(k.type for k in kinds)
+        return self._cached(("hits", types, actor.id, actor.is_admin, shape, sort, n), build)
+
+    def counts_stmt(self, kinds: list[SearchKind], actor: Principal, shape: Shape) -> AnySelect:
         """Every type's count in one statement (one round trip, not one per type)."""
-        return select(
-            *[
-                select(func.count())
-                .select_from(self._query(k, actor, words, "relevance").order_by(None).subquery())
-                .scalar_subquery()
-                .label(k.type)
-                for k in kinds
-            ]
-        )
+
+        def build() -> AnySelect:
+            return select(
+                *[
+                    select(func.count())
+                    .select_from(
+                        self._query(k, actor, shape, "relevance").order_by(None).subquery()
+                    )
+                    .scalar_subquery()
+                    .label(k.type)
+                    for k in kinds
+                ]
+            )
+
+        types = tuple(k.type for k in kinds)
+        return self._cached(("counts", types, actor.id, actor.is_admin, shape), build)
 
     @staticmethod
     def _hit(kind: SearchKind, row: Any, words: list[str]) -> cs.SearchHit:
@@ -507,30 +587,32 @@ class SearchService:
             kinds = [k for k in self.kinds if k.source in present]
             if type_ != "all" and type_ not in {k.type for k in kinds}:
                 raise Invalid("type", f"unknown search type '{type_}'")
-            row = (await session.execute(self.counts_stmt(kinds, actor, words))).one()
+            shape, params = shape_of(words), params_of(words)
+            counts_stmt = self.counts_stmt(kinds, actor, shape)
+            row = (await session.execute(counts_stmt, params)).one()
             counts = {k.type: int(n or 0) for k, n in zip(kinds, row, strict=True)}
             result = cs.SearchResults(
                 q=q, type=type_, sort=sort, counts=counts, total=0, page=page, per_page=per_page
             )
             if type_ == "all":
                 result.total = sum(counts.values())
-                for k in kinds:
-                    if not counts[k.type]:
-                        continue
-                    rows = await session.execute(
-                        self._query(k, actor, words, sort).limit(per_group)
-                    )
-                    items = [self._hit(k, r, words) for r in rows.all()]
+                hit_kinds = [k for k in kinds if counts[k.type]]
+                if not hit_kinds:
+                    return result
+                stmt = self.first_hits_stmt(hit_kinds, actor, shape, sort, per_group)
+                found = (await session.execute(stmt, params)).all()
+                rows = sorted(found, key=lambda r: (r[-2], r[-1]))
+                for pos, k in enumerate(hit_kinds):
+                    items = [self._hit(k, r[:-2], words) for r in rows if r[-2] == pos]
                     result.groups.append(
                         cs.SearchGroup(type=k.type, count=counts[k.type], items=items)
                     )
                 return result
             k = next(k for k in kinds if k.type == type_)
             result.total = counts[type_]
-            rows = await session.execute(
-                self._query(k, actor, words, sort).limit(per_page).offset((page - 1) * per_page)
-            )
-            result.items = [self._hit(k, r, words) for r in rows.all()]
+            paged = self._query(k, actor, shape, sort).limit(per_page)
+            page_rows = await session.execute(paged.offset((page - 1) * per_page), params)
+            result.items = [self._hit(k, r, words) for r in page_rows.all()]
             return result
 
     # --- maintenance ----------------------------------------------------------------------
@@ -558,17 +640,17 @@ class SearchService:
             present = await self._tables(session)
             if self._dialect != "sqlite":
                 return
-            triggers = set(
+            names = set(
                 (
                     await session.execute(
-                        text("SELECT name FROM sqlite_master WHERE type = 'trigger'")
+                        text("SELECT name FROM sqlite_master WHERE type IN ('trigger', 'table')")
                     )
                 ).scalars()
             )
         missing = [
             src
             for src in SEARCH_SOURCES
-            if src.table in present and f"{src.fts}_au" not in triggers
+            if src.table in present and not {f"{src.fts}_au", f"{src.fts}_terms"} <= names
         ]
         if missing:
             await self.rebuild()
@@ -579,7 +661,7 @@ def _rebuild_sql(src: SearchSource, dialect: str) -> list[str]:
         return [
             *sqlite_search_drop(src),
             *sqlite_search_ddl(src),
-            f"INSERT INTO {src.fts}({src.fts}) VALUES('rebuild')",
+            *sqlite_search_fill(src),
         ]
     if dialect == "postgresql":
         return [
@@ -588,6 +670,19 @@ def _rebuild_sql(src: SearchSource, dialect: str) -> list[str]:
             f"REINDEX INDEX ix_trgm_{src.table}_doc",
         ]
     return []
+
+
+def _pg_word(table: str, i: int, long: bool) -> ColumnElement[bool]:
+    """Word ``i`` on PostgreSQL: ``LIKE`` on the lowercased document (trigram index) from
+    three characters on, else membership in its 1- and 2-character grams (exact, no
+    recheck). PostgreSQL lowers the word too, so both sides fold case the same way."""
+    if long:
+        # backslash is PostgreSQL's default escape; an explicit ESCAPE wraps the pattern in
+        # like_escape(), which the trigram index cannot use
+        pattern = bindparam(f"p{i}", type_=String)
+        return literal_column(f"{table}.search_doc").like(func.lower(pattern))
+    grams: ColumnElement[Any] = literal_column(f"{table}.search_grams")
+    return grams.op("@>")(pg_array([func.lower(bindparam(f"g{i}", type_=String))]))
 
 
 def _aware(value: datetime | None) -> datetime | None:
