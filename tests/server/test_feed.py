@@ -143,3 +143,52 @@ async def test_private_events_reach_only_those_who_may_read(api, as_user):
     assert titles(await _feed(bob, "feed")) == ["public bug"]
     assert (await carol.get("users/nobody/feed")).status == 404
     assert (await carol.get("orgs/nope/feed")).status == 404
+
+
+async def test_mine_merges_watched_and_own_and_older_pages_read_on_with_before(
+    api, as_user, platform
+):
+    """"Mine" is my events plus those of watched projects, each once, newest first; a feed
+    counts at most MAX_TOTAL events and ``before`` reads on past them."""
+    from datetime import UTC, datetime
+
+    from sqlalchemy import insert, select
+
+    from openi_lab_server.db.models import Account, Project
+    from openi_lab_server.db.repo_models import Activity
+    from openi_lab_server.services.feed import MAX_TOTAL
+
+    bob = await as_user("bob")
+    await bob.post("projects", {"name": "watched"})
+    await api.post("projects", {"name": "mine"})
+    assert (await api.put("projects/bob/watched/watch")).status == 200
+    await bob.post("projects/bob/watched/issues", {"title": "by bob, watched"})
+    await api.post("projects/bob/watched/issues", {"title": "by me, watched"})
+    await api.post("projects/alice/mine/issues", {"title": "by me, mine"})
+    events = await _feed(api, "feed/mine", kind="issue_opened")
+    titles = [e["args"]["title"] for e in events]
+    assert titles == ["by me, mine", "by me, watched", "by bob, watched"]
+
+    now = datetime.now(UTC)
+    async with platform.sessions() as session:
+        alice = await session.scalar(select(Account.id).where(Account.name == "alice"))
+        pid = await session.scalar(select(Project.id).where(Project.name == "mine"))
+        await session.execute(
+            insert(Activity),
+            [
+                {"actor_id": alice, "project_id": pid, "kind": "star", "payload": "{}",
+                 "created_at": now}
+                for _ in range(MAX_TOTAL + 5)
+            ],
+        )  # fmt: skip
+        await session.commit()
+    for path in ("feed/mine", "projects/alice/mine/feed", "users/alice/feed", "feed"):
+        page = await api.get(path, per_page=50, page=20)
+        assert page.status == 200, page.body
+        assert page.body["total"] == MAX_TOTAL and len(page.body["items"]) == 50, path
+        last = page.body["items"][-1]["id"]
+        older = await api.get(path, per_page=50, before=last)
+        ids = [e["id"] for e in older.body["items"]]
+        assert ids and all(i < last for i in ids) and ids == sorted(ids, reverse=True), path
+    bad = await api.get("feed", before="-3")
+    assert bad.status == 422 and bad.body["errors"][0]["field"] == "before"

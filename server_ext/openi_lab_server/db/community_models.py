@@ -31,6 +31,13 @@ from .repo_models import Activity
 
 #: the user feed reads an actor's events newest first
 ACTIVITY_ACTOR_INDEX = Index("ix_activities_actor_created", Activity.actor_id, Activity.created_at)
+#: feeds page newest first by id: an actor's, a project's (and "mine", which merges both)
+#: walk these backwards and stop after a page; the actor's carries the project, whose
+#: visibility each event is checked against, so the walk never reads the table
+ACTIVITY_ACTOR_ID_INDEX = Index(
+    "ix_activities_actor_id", Activity.actor_id, Activity.id, Activity.project_id
+)
+ACTIVITY_PROJECT_ID_INDEX = Index("ix_activities_project_id", Activity.project_id, Activity.id)
 
 
 class CuratedRecommendation(Timestamps, Base):

@@ -6,16 +6,19 @@ client show the same sentence without knowing every event kind.
 
 Visibility is SQL (``permissions.visible_owner_clause`` on the event's project), so a private
 project's events never leave the database for someone who may not read it. Totals are capped
-(:data:`MAX_TOTAL`): counting a million events for a page number nobody visits is not worth a
-slow first page; GitHub caps its feeds the same way.
+(:data:`MAX_TOTAL`, 50 pages of 20): counting a million events for a page number nobody
+visits is not worth a slow first page (GitHub's feeds stop at 300 events). Older events are
+read on with ``before`` (an event id), which the same indexes answer.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, func, or_, select
+from sqlalchemy import ColumnElement, Select, func, select, union
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import aliased
 
@@ -35,7 +38,7 @@ from .projects import ProjectService
 AnySelect = Select[*tuple[Any, ...]]
 
 #: the most events a feed counts (and so pages through)
-MAX_TOTAL = 10_000
+MAX_TOTAL = 1_000
 ANONYMOUS = Principal(id=0, username="")
 
 Actor = aliased(Account)
@@ -186,6 +189,19 @@ def parse_kinds(raw: str | None) -> list[str] | None:
     return kinds
 
 
+@dataclass(frozen=True)
+class FeedFilter:
+    """What a feed request narrows to: event kinds, and events older than one (``before``:
+    an event id, for reading on past the :data:`MAX_TOTAL` newest)."""
+
+    kinds: list[str] | None = None
+    before: int | None = None
+
+
+#: ``newest(n)``: the ids of at most the ``n`` newest events of a feed, newest first
+Newest = Callable[[int], AnySelect]
+
+
 class FeedService:
     def __init__(self, sessions: async_sessionmaker[AsyncSession], projects: ProjectService):
         self.sessions = sessions
@@ -194,7 +210,7 @@ class FeedService:
     def ids(
         self,
         viewer: Principal,
-        kinds: list[str] | None,
+        filt: FeedFilter,
         *where: ColumnElement[bool],
         projects: ColumnElement[bool] | None = None,
     ) -> AnySelect:
@@ -202,8 +218,8 @@ class FeedService:
 
         Visibility is a correlated EXISTS on the event's project rather than a join or an
         IN-list, so the planner keeps driving from the events' own indexes (backwards by id
-        for the home feed, by actor for a user's) and stops after a page; a join let SQLite
-        drive from the projects and sort a million events for each page."""
+        for the home feed, by actor or project and id for theirs) and stops after a page; a
+        join let SQLite drive from the projects and sort a million events for each page."""
         visible = select(Project.id).where(
             Project.id == Activity.project_id,
             visible_owner_clause(viewer, Project.owner_id, Project.visibility),
@@ -211,17 +227,38 @@ class FeedService:
         stmt = select(Activity.id).where(visible.exists(), *where)
         if projects is not None:  # an org's: its projects' events through their index
             stmt = stmt.where(Activity.project_id.in_(select(Project.id).where(projects)))
-        if kinds:
-            stmt = stmt.where(Activity.kind.in_(kinds))
+        if filt.kinds:
+            stmt = stmt.where(Activity.kind.in_(filt.kinds))
+        if filt.before is not None:
+            stmt = stmt.where(Activity.id < filt.before)
         # ids grow with time: newest first is the primary key backwards
         return stmt.order_by(Activity.id.desc())
 
-    @staticmethod
-    def mine_clause(actor: Principal) -> ColumnElement[bool]:
-        """Events of watched projects or by me (an OR measured better than a UNION of the two
-        index scans on PostgreSQL, and as well on SQLite)."""
+    def stream(
+        self,
+        viewer: Principal,
+        filt: FeedFilter,
+        *where: ColumnElement[bool],
+        projects: ColumnElement[bool] | None = None,
+    ) -> Newest:
+        stmt = self.ids(viewer, filt, *where, projects=projects)
+        return lambda n: stmt.limit(n)
+
+    def mine_stream(self, actor: Principal, filt: FeedFilter) -> Newest:
+        """Events of watched projects, and my own: the newest ``n`` of each through its own
+        index (project and id, actor and id), merged. One scan with an OR of the two made
+        PostgreSQL walk every event backwards to count a quiet user's few."""
         watched = select(Watch.project_id).where(Watch.user_id == actor.id)
-        return or_(Activity.project_id.in_(watched), Activity.actor_id == actor.id)
+
+        def newest(n: int) -> AnySelect:
+            arms = [
+                self.ids(actor, filt, Activity.project_id.in_(watched)).limit(n).subquery(),
+                self.ids(actor, filt, Activity.actor_id == actor.id).limit(n).subquery(),
+            ]
+            both = union(*[select(arm.c.id) for arm in arms]).subquery()
+            return select(both.c.id).order_by(both.c.id.desc()).limit(n)
+
+        return newest
 
     @staticmethod
     def rows(ids: list[int]) -> AnySelect:
@@ -234,26 +271,31 @@ class FeedService:
             .order_by(Activity.id.desc())
         )
 
-    async def _page(self, session: AsyncSession, stmt: AnySelect, req: PageRequest) -> PageResult:
-        capped = stmt.order_by(None).limit(MAX_TOTAL).subquery()
+    async def page(self, session: AsyncSession, newest: Newest, req: PageRequest) -> PageResult:
+        """One page of a feed; its total counts at most the :data:`MAX_TOTAL` newest.
+        (Reading those ids once and slicing the page from them measured slower: shipping a
+        thousand rows costs more than walking the index twice.)"""
+        capped = newest(MAX_TOTAL).order_by(None).subquery()
         total = await session.scalar(select(func.count()).select_from(capped)) or 0
-        page = stmt.limit(req.per_page).offset((req.page - 1) * req.per_page)
+        first = (req.page - 1) * req.per_page
+        # the newest first+per_page, then the page's slice (a merged feed's arms need all)
+        page = newest(first + req.per_page).limit(req.per_page).offset(first)
         ids = list((await session.scalars(page)).all())
         rows = (await session.execute(self.rows(ids))).all() if ids else []
         items = [_event_out(*row) for row in rows]
         return PageResult(items=items, total=total, page=req.page, per_page=req.per_page)
 
-    async def home(self, kinds: list[str] | None, req: PageRequest) -> PageResult:
+    async def home(self, filt: FeedFilter, req: PageRequest) -> PageResult:
         """Public events only: the same page for everyone, signed in or not."""
         async with self.sessions() as session:
-            return await self._page(session, self.ids(ANONYMOUS, kinds), req)
+            return await self.page(session, self.stream(ANONYMOUS, filt), req)
 
-    async def mine(self, actor: Principal, kinds: list[str] | None, req: PageRequest) -> PageResult:
+    async def mine(self, actor: Principal, filt: FeedFilter, req: PageRequest) -> PageResult:
         async with self.sessions() as session:
-            return await self._page(session, self.ids(actor, kinds, self.mine_clause(actor)), req)
+            return await self.page(session, self.mine_stream(actor, filt), req)
 
     async def user(
-        self, actor: Principal, username: str, kinds: list[str] | None, req: PageRequest
+        self, actor: Principal, username: str, filt: FeedFilter, req: PageRequest
     ) -> PageResult:
         async with self.sessions() as session:
             user_id = await session.scalar(
@@ -263,11 +305,11 @@ class FeedService:
             )
             if user_id is None:
                 raise NotFound(f"user '{username}'")
-            stmt = self.ids(actor, kinds, Activity.actor_id == user_id)
-            return await self._page(session, stmt, req)
+            newest = self.stream(actor, filt, Activity.actor_id == user_id)
+            return await self.page(session, newest, req)
 
     async def org(
-        self, actor: Principal, org: str, kinds: list[str] | None, req: PageRequest
+        self, actor: Principal, org: str, filt: FeedFilter, req: PageRequest
     ) -> PageResult:
         async with self.sessions() as session:
             account = await session.scalar(
@@ -275,13 +317,13 @@ class FeedService:
             )
             if account is None or not await can_see_account(session, actor, account):
                 raise NotFound(f"organisation '{org}'")
-            stmt = self.ids(actor, kinds, projects=Project.owner_id == account.id)
-            return await self._page(session, stmt, req)
+            newest = self.stream(actor, filt, projects=Project.owner_id == account.id)
+            return await self.page(session, newest, req)
 
     async def project(
-        self, actor: Principal, owner: str, name: str, kinds: list[str] | None, req: PageRequest
+        self, actor: Principal, owner: str, name: str, filt: FeedFilter, req: PageRequest
     ) -> PageResult:
         async with self.sessions() as session:
             project, _ = await self.projects.resolve(session, actor, owner, name, s.Role.read)
-            stmt = self.ids(actor, kinds, Activity.project_id == project.id)
-            return await self._page(session, stmt, req)
+            newest = self.stream(actor, filt, Activity.project_id == project.id)
+            return await self.page(session, newest, req)
