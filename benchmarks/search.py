@@ -248,19 +248,14 @@ async def seed_events(
 
 
 async def bare_search(platform: Platform, actor: Any, q: str) -> None:
-    """The statements ``GET /search?q=`` runs: every type's count, then the first hits of
-    the types with any."""
+    """The statement ``GET /search?q=`` runs: every type's count and first hits."""
     svc = platform.search
     words = words_of(q)
-    shape, params = shape_of(words), params_of(words)
     async with platform.sessions() as session:
         present = await svc._tables(session)
         kinds = [k for k in svc.kinds if k.source in present]
-        counts = (await session.execute(svc.counts_stmt(kinds, actor, shape), params)).one()
-        hit = [k for k, n in zip(kinds, counts, strict=True) if n]
-        if hit:
-            stmt = svc.first_hits_stmt(hit, actor, shape, "relevance", 5)
-            (await session.execute(stmt, params)).all()
+        stmt = svc.grouped_stmt(kinds, actor, shape_of(words), "relevance", 5)
+        (await session.execute(stmt, params_of(words))).all()
 
 
 async def bare_feed(platform: Platform, actor: Any, which: str, project_id: int) -> None:

@@ -507,31 +507,28 @@ class SearchService:
             self._statements.pop(next(iter(self._statements)))
         return stmt
 
-    def first_hits_stmt(
+    def grouped_stmt(
         self, kinds: list[SearchKind], actor: Principal, shape: Shape, sort: str, n: int
     ) -> AnySelect:
-        """The first ``n`` hits of every type in one statement (one round trip, not one per
-        type): each type's page, tagged with the type's position and each row's place."""
+        """Every type's count and first ``n`` hits in one statement: each type's matches are
+        found once, numbered in the sort order and counted by window functions, and only the
+        first ``n`` of each come back (a type without matches returns no row: count 0)."""
 
         def build() -> AnySelect:
             arms = []
             for i, kind in enumerate(kinds):
                 stmt = kind.query(actor).where(self._match(kind, shape))
                 order = self._order(kind, stmt, shape, sort)
-                page = (
-                    stmt.add_columns(
-                        literal(i).label("kind_pos"),
-                        func.row_number().over(order_by=order).label("rn"),
-                    )
-                    .order_by(*order)
-                    .limit(n)
-                    .subquery()
-                )
-                arms.append(select(*page.c))
+                numbered = stmt.add_columns(
+                    literal(i).label("kind_pos"),
+                    func.row_number().over(order_by=order).label("rn"),
+                    func.count().over().label("total"),
+                ).subquery()
+                arms.append(select(*numbered.c).where(numbered.c.rn <= n))
             return arms[0] if len(arms) == 1 else union_all(*arms)  # type: ignore[return-value]
 
         types = tuple(k.type for k in kinds)
-        return self._cached(("hits", types, actor.id, actor.is_admin, shape, sort, n), build)
+        return self._cached(("grouped", types, actor.id, actor.is_admin, shape, sort, n), build)
 
     def counts_stmt(self, kinds: list[SearchKind], actor: Principal, shape: Shape) -> AnySelect:
         """Every type's count in one statement (one round trip, not one per type)."""
@@ -588,26 +585,27 @@ class SearchService:
             if type_ != "all" and type_ not in {k.type for k in kinds}:
                 raise Invalid("type", f"unknown search type '{type_}'")
             shape, params = shape_of(words), params_of(words)
-            counts_stmt = self.counts_stmt(kinds, actor, shape)
-            row = (await session.execute(counts_stmt, params)).one()
+            if type_ == "all":
+                stmt = self.grouped_stmt(kinds, actor, shape, sort, per_group)
+                rows = sorted((await session.execute(stmt, params)).all(), key=lambda r: r[7:9])
+                counts = {k.type: 0 for k in kinds}
+                for r in rows:
+                    counts[kinds[r[7]].type] = int(r[9])
+                result = cs.SearchResults(
+                    q=q, type=type_, sort=sort, counts=counts, total=sum(counts.values()),
+                    page=page, per_page=per_page,
+                )  # fmt: skip
+                for pos, k in enumerate(kinds):
+                    if counts[k.type]:
+                        items = [self._hit(k, r[:7], words) for r in rows if r[7] == pos]
+                        group = cs.SearchGroup(type=k.type, count=counts[k.type], items=items)
+                        result.groups.append(group)
+                return result
+            row = (await session.execute(self.counts_stmt(kinds, actor, shape), params)).one()
             counts = {k.type: int(n or 0) for k, n in zip(kinds, row, strict=True)}
             result = cs.SearchResults(
                 q=q, type=type_, sort=sort, counts=counts, total=0, page=page, per_page=per_page
             )
-            if type_ == "all":
-                result.total = sum(counts.values())
-                hit_kinds = [k for k in kinds if counts[k.type]]
-                if not hit_kinds:
-                    return result
-                stmt = self.first_hits_stmt(hit_kinds, actor, shape, sort, per_group)
-                found = (await session.execute(stmt, params)).all()
-                rows = sorted(found, key=lambda r: (r[-2], r[-1]))
-                for pos, k in enumerate(hit_kinds):
-                    items = [self._hit(k, r[:-2], words) for r in rows if r[-2] == pos]
-                    result.groups.append(
-                        cs.SearchGroup(type=k.type, count=counts[k.type], items=items)
-                    )
-                return result
             k = next(k for k in kinds if k.type == type_)
             result.total = counts[type_]
             paged = self._query(k, actor, shape, sort).limit(per_page)
