@@ -104,7 +104,9 @@ class Platform(Registry):
         base = f"http://127.0.0.1:{port}"
         wait_up(f"{base}/api/status?token={TOKEN}", self.proc, log)
         self.http = httpx.Client(
-            base_url=f"{base}/openi/api/v1/", headers={"Authorization": f"token {TOKEN}"}
+            base_url=f"{base}/openi/api/v1/",
+            headers={"Authorization": f"token {TOKEN}"},
+            timeout=60,  # a loaded machine can stall a request past httpx's 5 s
         )
         self._ok(self.http.post("projects", json={"name": "p"}))
 
@@ -154,7 +156,7 @@ class MLflow(Registry):
         )  # fmt: skip
         base = f"http://127.0.0.1:{port}"
         wait_up(f"{base}/health", self.proc, log)
-        self.http = httpx.Client(base_url=f"{base}/api/2.0/mlflow/")
+        self.http = httpx.Client(base_url=f"{base}/api/2.0/mlflow/", timeout=60)
         Platform._ok(self.http.post("registered-models/create", json={"name": "m"}))
         self.version = ""
 

@@ -148,7 +148,7 @@ async def test_private_events_reach_only_those_who_may_read(api, as_user):
 async def test_mine_merges_watched_and_own_and_older_pages_read_on_with_before(
     api, as_user, platform
 ):
-    """"Mine" is my events plus those of watched projects, each once, newest first; a feed
+    """ "Mine" is my events plus those of watched projects, each once, newest first; a feed
     counts at most MAX_TOTAL events and ``before`` reads on past them."""
     from datetime import UTC, datetime
 

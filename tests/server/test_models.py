@@ -290,3 +290,92 @@ async def test_concurrent_imports_get_distinct_versions(api, platform, git, tmp_
     }
     keys = await asyncio.to_thread(platform.store.list_keys, "models")
     assert len(keys) == len(shas) - 1
+
+
+async def test_upload_answer_is_what_a_read_gives_and_version_pages(api, platform, as_user):
+    """The create answer is built from what the import had in hand (no read-back): it must
+    equal a read. The versions page (one statement for page, total and alias flags) keeps its
+    totals, order, tag filter, aliases and the page past the last."""
+    assert (await api.post("projects", {"name": "lab"})).status == 201
+    made = []
+    for i in range(7):
+        tags = "odd" if i % 2 else "even x"
+        r = await api.call(
+            "POST", f"{P}/models/upload", b"w%d" % i, filename="w.pt", name="Net", tags=tags
+        )
+        assert r.status == 201, r.body
+        made.append(r.body)
+    assert [v["version"] for v in made] == [f"0.0.{i}" for i in range(1, 8)]
+    for v in made:
+        assert (await api.get(f"{P}/models/net/versions/{v['version']}")).body == v
+    assert made[0]["tags"] == ["even", "x"] and made[0]["engine"] == "PyTorch"
+    assert made[0]["files"] == [
+        {"path": "w.pt", "size": 2, "sha256": hashlib.sha256(b"w0").hexdigest()}
+    ]
+    assert made[0]["creator"]["username"] == "alice" and made[0]["lineage"]["source"] == "upload"
+    # another case of the name is the same model, answered with its stored name
+    r = await api.call(
+        "POST", f"{P}/models/upload", b"w7", filename="w.pt", name="NET", version="1.0.0"
+    )
+    assert r.status == 201 and r.body["model"] == "Net", r.body
+    assert r.body["path"] == "alice/lab/Net@1.0.0"
+    # a taken version is 409; an older explicit one does not move the latest
+    r = await api.call(
+        "POST", f"{P}/models/upload", b"w0", filename="w.pt", name="net", version="0.0.3"
+    )
+    assert r.status == 409, r.body
+    r = await api.call(
+        "POST", f"{P}/models/upload", b"w8", filename="w.pt", name="net", version="0.5.0"
+    )
+    assert r.status == 201, r.body
+    model = (await api.get(f"{P}/models/net")).body
+    assert model["num_versions"] == 9 and model["latest"]["version"] == "1.0.0"
+    assert (await api.call("POST", f"{P}/models/upload", b"w9", filename="w.pt", name="net")).body[
+        "version"
+    ] == "1.0.1"
+    # the same bytes in another model: one blob, referenced twice
+    r = await api.call("POST", f"{P}/models/upload", b"w0", filename="a.onnx", name="other")
+    assert r.status == 201 and r.body["files"][0]["sha256"] == made[0]["files"][0]["sha256"]
+    assert r.body["engine"] == "ONNX"
+    keys = await asyncio.to_thread(platform.store.list_keys, "models")
+    assert len(keys) == 10  # w0…w9
+    # pages: by tag, past the last page, with an alias on one version
+    assert (await api.put(f"{P}/models/net/aliases/prod", {"version": "0.0.4"})).status == 200
+    page = (await api.get(f"{P}/models/net/versions", tag="odd", per_page=2)).body
+    assert page["total"] == 3 and [v["version"] for v in page["items"]] == ["0.0.6", "0.0.4"]
+    assert [v["aliases"] for v in page["items"]] == [[], ["prod"]]
+    page = (await api.get(f"{P}/models/net/versions", tag="odd", per_page=2, page=2)).body
+    assert page["total"] == 3 and [v["version"] for v in page["items"]] == ["0.0.2"]
+    page = (await api.get(f"{P}/models/net/versions", tag="odd", per_page=2, page=3)).body
+    assert page["total"] == 3 and page["items"] == [] and page["page"] == 3
+    page = (await api.get(f"{P}/models/net/versions", tag="none")).body
+    assert page["total"] == 0 and page["items"] == []
+    page = (await api.get(f"{P}/models/net/versions", per_page=3)).body
+    assert page["total"] == 10
+    assert [v["version"] for v in page["items"]] == ["1.0.1", "1.0.0", "0.5.0"]
+    assert page["items"][2]["creator"]["username"] == "alice"
+    assert (await api.get(f"{P}/models/nope/versions")).status == 404
+    # others: a reader cannot upload (403), a private project is invisible (404)
+    bob = await as_user("bob")
+    r = await bob.call("POST", f"{P}/models/upload", b"b", filename="w.pt", name="net")
+    assert r.status == 403, r.body
+    assert (await api.post("projects", {"name": "hid", "visibility": "private"})).status == 201
+    r = await bob.call("POST", "projects/alice/hid/models/upload", b"b", filename="w.pt", name="m")
+    assert r.status == 404, r.body
+    r = await api.call("POST", f"{P}/models/upload", b"b", filename="w.pt", name="upload")
+    assert r.status == 422, r.body
+    assert len(await asyncio.to_thread(platform.store.list_keys, "models")) == 10
+    # new content arriving at once in four imports: one blob, four references (an upsert)
+    same = await asyncio.gather(
+        *(
+            api.call("POST", f"{P}/models/upload", b"same", filename="s.pt", name=f"s{i}")
+            for i in range(4)
+        )
+    )
+    assert [r.status for r in same] == [201] * 4, [r.body for r in same]
+    assert len(await asyncio.to_thread(platform.store.list_keys, "models")) == 11
+    for i in range(3):
+        assert (await api.delete(f"{P}/models/s{i}")).status == 204
+    assert len(await asyncio.to_thread(platform.store.list_keys, "models")) == 11
+    assert (await api.delete(f"{P}/models/s3")).status == 204
+    assert len(await asyncio.to_thread(platform.store.list_keys, "models")) == 10

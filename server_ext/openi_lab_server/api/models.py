@@ -101,6 +101,18 @@ class RawUploadHandler(BaseHandler):
             )
         except ValueError as exc:
             raise Invalid("query", str(exc).splitlines()[-1]) from exc
+        if not filename.lower().endswith(".zip"):  # one file: hashed and stored from memory
+            return await self.platform.models.import_bytes(
+                self.actor,
+                owner,
+                name,
+                data,
+                filename,
+                checked.name,
+                checked.version,
+                checked.tags,
+                checked.description,
+            )
         async with scratch_dir() as tmp:
             local = Path(tmp) / "upload"
             await asyncio.to_thread(local.write_bytes, data)

@@ -26,7 +26,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any, cast
 
-from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy import and_, delete, func, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import aliased
@@ -51,9 +52,9 @@ from ..storage.objects import ObjectStore
 from . import activity, engines, model_store
 from .accounts import user_out
 from .datasets import DatasetService
-from .errors import Conflict, Invalid, NotFound
+from .errors import Conflict, Forbidden, Invalid, NotFound
 from .pagination import PageRequest, PageResult, paginate
-from .permissions import resource_role, visible_owner_clause
+from .permissions import at_least, resource_role, visible_owner_clause
 from .principal import Principal
 from .projects import ProjectService
 from .tasks import TaskService
@@ -81,13 +82,20 @@ async def scratch_dir() -> AsyncIterator[Path]:
         await asyncio.to_thread(shutil.rmtree, tmp, True)
 
 
+#: bodies up to this size are hashed on the event loop (a thread hop costs more)
+INLINE_HASH_BYTES = 256 * 1024
+
+
 @dataclass
 class Staged:
-    """Files ready to become a version: (path, size, sha256), plus blobs written meanwhile."""
+    """Files ready to become a version: (path, size, sha256), their bytes not yet stored
+    (``pending``: a local file or the bytes themselves), and the blobs this import wrote."""
 
     files: list[tuple[str, int, str]]
     #: sha256 → storage key of the blobs this import wrote (new content)
     written: dict[str, str] = field(default_factory=dict)
+    #: sha256 → where its bytes are, for the blobs the store may lack (checked by ``_register``)
+    pending: dict[str, Path | bytes] = field(default_factory=dict)
 
 
 def read_metrics(path: Path) -> dict[str, Any]:
@@ -133,16 +141,23 @@ def blob_key(sha: str) -> str:
     return f"models/{sha[:2]}/{sha}"
 
 
-def put_blob(objects: ObjectStore, key: str, local: Path) -> None:
-    """Store a file under ``key``; on disk through a temporary name, so that a reader never
-    sees half of it (two writers of one key write the same bytes)."""
+def put_blob(objects: ObjectStore, key: str, local: Path | bytes) -> None:
+    """Store a file (or bytes) under ``key``; on disk through a temporary name, so that a
+    reader never sees half of it (two writers of one key write the same bytes)."""
     if not objects.is_local:
-        objects.put_file(key, local)
+        if isinstance(local, bytes):
+            objects.fs.pipe_file(objects.full(key), local)
+        else:
+            objects.put_file(key, local)
         return
     target = Path(objects.full(key))
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_name(f".{target.name}.{os.getpid()}.{id(local)}.tmp")
-    shutil.copyfile(local, tmp)
+    if isinstance(local, bytes):
+        with open(tmp, "wb") as f:
+            f.write(local)
+    else:
+        shutil.copyfile(local, tmp)
     os.replace(tmp, target)
 
 
@@ -224,6 +239,63 @@ class ModelService:
 
     # --- look-ups ------------------------------------------------------------------------
 
+    async def _project_model(
+        self,
+        session: AsyncSession,
+        actor: Principal,
+        owner: str,
+        name: str,
+        model: str,
+        need: s.Role,
+        shas: list[str] | None = None,
+    ) -> tuple[Project, RegisteredModel | None, set[str]]:
+        """The project (the rule of ``ProjectService.resolve``: 404 unless the actor may see
+        it, 403 below ``need``), its model of that name if any, and which of ``shas`` the
+        object store holds: one statement (a few contents are EXISTS columns)."""
+        shas = shas or []
+        inline = shas if len(shas) <= 16 else []
+        row = (
+            await session.execute(
+                select(
+                    Project,
+                    RegisteredModel,
+                    *(
+                        select(StoredObject.sha256).where(StoredObject.sha256 == h).exists()
+                        for h in inline
+                    ),
+                )
+                .join(Account, Account.id == Project.owner_id)
+                .outerjoin(
+                    RegisteredModel,
+                    and_(
+                        RegisteredModel.project_id == Project.id,
+                        RegisteredModel.lower_name == model.lower(),
+                    ),
+                )
+                .where(Account.lower_name == owner.lower(), Project.lower_name == name.lower())
+            )
+        ).first()
+        project = row[0] if row else None
+        role = (
+            await resource_role(session, actor, project.owner, project.visibility)
+            if project
+            else None
+        )
+        if row is None or project is None or role is None:
+            raise NotFound(f"project '{owner}/{name}'")
+        if not at_least(role, need):
+            raise Forbidden(f"you need {need.value} access to {owner}/{name}")
+        have = {h for h, hit in zip(inline, row[2:], strict=True) if hit}
+        if len(shas) > len(inline):
+            have = set(
+                (
+                    await session.scalars(
+                        select(StoredObject.sha256).where(StoredObject.sha256.in_(shas))
+                    )
+                ).all()
+            )
+        return project, row[1], have
+
     async def _model(
         self,
         session: AsyncSession,
@@ -233,13 +305,7 @@ class ModelService:
         model: str,
         need: s.Role = s.Role.read,
     ) -> tuple[Project, RegisteredModel]:
-        project, _ = await self.projects.resolve(session, actor, owner, name, need)
-        m = await session.scalar(
-            select(RegisteredModel).where(
-                RegisteredModel.project_id == project.id,
-                RegisteredModel.lower_name == model.lower(),
-            )
-        )
+        project, m, _ = await self._project_model(session, actor, owner, name, model, need)
         if m is None:
             raise NotFound(f"model '{owner}/{name}/{model}'")
         return project, m
@@ -452,29 +518,61 @@ class ModelService:
         req: PageRequest,
         tag: str | None = None,
     ) -> PageResult:
+        """One page of versions, newest first. After the model, one statement: the page's ids
+        from the indexes alone (a deferred join: only (id, semver) pairs are sorted, not whole
+        rows), their rows with creators, the total and whether any has an alias as scalar
+        subqueries; the aliases are read only when one does."""
         async with self.sessions() as session:
             project, m = await self._model(session, actor, owner, name, model)
-            stmt = (
-                select(ModelVersion, Creator)
-                .outerjoin(Creator, Creator.id == ModelVersion.creator_id)
-                .where(ModelVersion.model_id == m.id)
-                .order_by(
-                    ModelVersion.major.desc(),
-                    ModelVersion.minor.desc(),
-                    ModelVersion.patch.desc(),
-                )
+            order = (
+                ModelVersion.major.desc(),
+                ModelVersion.minor.desc(),
+                ModelVersion.patch.desc(),
             )
+            ids = select(ModelVersion.id).where(ModelVersion.model_id == m.id)
             if tag:
-                stmt = stmt.join(
+                ids = ids.join(
                     ModelVersionTag,
                     (ModelVersionTag.version_id == ModelVersion.id)
                     & (ModelVersionTag.model_id == m.id)
                     & (ModelVersionTag.tag == tag),
                 )
-            page = await paginate(session, stmt, req)  # type: ignore[arg-type]
-            aliases = (await self._aliases(session, [m.id]))[m.id]
-        items = [self._version_out(v, m, project.full_name, c, aliases) for v, c in page.items]
-        return PageResult(items, page.total, page.page, page.per_page)
+                # one tag row per match (a tag's version is always of the tag's model)
+                total = (
+                    select(func.count())
+                    .select_from(ModelVersionTag)
+                    .where(ModelVersionTag.model_id == m.id, ModelVersionTag.tag == tag)
+                )
+            else:
+                total = (
+                    select(func.count())
+                    .select_from(ModelVersion)
+                    .where(ModelVersion.model_id == m.id)
+                )
+            page_ids = (
+                ids.order_by(*order).limit(req.per_page).offset((req.page - 1) * req.per_page)
+            ).subquery()
+            n_aliases = (
+                select(func.count())
+                .where(ModelAlias.version_id == ModelVersion.id)
+                .correlate(ModelVersion)
+                .scalar_subquery()
+            )
+            rows = (
+                await session.execute(
+                    select(ModelVersion, Creator, total.scalar_subquery(), n_aliases)
+                    .join(page_ids, page_ids.c.id == ModelVersion.id)
+                    .outerjoin(Creator, Creator.id == ModelVersion.creator_id)
+                    .order_by(*order)
+                )
+            ).all()
+            # past the last page: the total alone
+            count = int(rows[0][2] if rows else (req.page > 1 and await session.scalar(total)) or 0)
+            aliases = (
+                (await self._aliases(session, [m.id]))[m.id] if any(r[3] for r in rows) else {}
+            )
+        items = [self._version_out(v, m, project.full_name, c, aliases) for v, c, _, _ in rows]
+        return PageResult(items, count, req.page, req.per_page)
 
     async def get_version(
         self, actor: Principal, owner: str, name: str, model: str, version: str
@@ -551,7 +649,7 @@ class ModelService:
             if t.status != "SUCCEEDED":
                 raise Invalid("task_id", f"task {t.name} has not succeeded ({t.status})")
             lineage = await self._lineage(session, t)
-            task_id, task_name, compute = t.id, t.name, t.compute
+            task_id, task_name, compute, task_status = t.id, t.name, t.compute, t.status
             dataset_file_id = t.dataset_file_id
         root = workdir.task_dir(self.data_dir, task_id).model
         outputs = await asyncio.to_thread(walk_outputs, root)
@@ -578,6 +676,7 @@ class ModelService:
             task_id=task_id,
             dataset_file_id=dataset_file_id,
             source="task",
+            task_status=task_status,
         )
 
     async def import_upload(
@@ -608,23 +707,25 @@ class ModelService:
         if key is None:
             raise Invalid(field_name, "the file's bytes are gone")
         lineage = {"project": f"{owner}/{name}", "source": "upload"}
-        if f.name.lower().endswith(".zip"):
-            async with scratch_dir() as tmp:
-                src = Path(tmp) / "upload.zip"
+        async with contextlib.AsyncExitStack() as stack:  # extracted files live until stored
+            if f.name.lower().endswith(".zip"):
+                tmp = await stack.enter_async_context(scratch_dir())
+                src = tmp / "upload.zip"
 
                 def fetch() -> None:
                     with self.objects.open(key) as r, open(src, "wb") as w:
                         shutil.copyfileobj(r, w, 1 << 20)
 
                 await asyncio.to_thread(fetch)
-                staged = await self._stage_archive(src, Path(tmp) / "x")
-        else:
-            staged = Staged(files=[(f.name, f.size, f.sha256)])
-        return await self._register(
-            actor, owner, name, body.name, body.version, body.tags, body.description, staged,
-            lineage=lineage, metrics={}, compute=None, task_id=None, dataset_file_id=None,
-            source="upload",
-        )  # fmt: skip
+                staged = await self._stage_archive(src, tmp / "x")
+            else:
+                staged = Staged(files=[(f.name, f.size, f.sha256)])
+            return await self._register(
+                actor, owner, name, body.name, body.version, body.tags, body.description, staged,
+                lineage=lineage, metrics={}, compute=None, task_id=None, dataset_file_id=None,
+                source="upload",
+            )  # fmt: skip
+        raise AssertionError("unreachable")  # pragma: no cover
 
     async def import_file(
         self,
@@ -640,13 +741,41 @@ class ModelService:
         source: str = "upload",
     ) -> ms.ModelVersion:
         """A version from one local file (a raw upload, or a notebook's): a zip is expanded."""
-        async with self.sessions() as session:
+        async with self.sessions() as session:  # 403/404 before any expanding or hashing
             await self.projects.resolve(session, actor, owner, name, s.Role.write)
-        if filename.lower().endswith(".zip"):
-            async with scratch_dir() as tmp:
-                staged = await self._stage_archive(local, Path(tmp) / "x")
+        async with contextlib.AsyncExitStack() as stack:  # extracted files live until stored
+            if filename.lower().endswith(".zip"):
+                tmp = await stack.enter_async_context(scratch_dir())
+                staged = await self._stage_archive(local, tmp / "x")
+            else:
+                staged = await self._stage_local([(filename, local)])
+            return await self._register(
+                actor, owner, name, model, version, tags, description, staged,
+                lineage={"project": f"{owner}/{name}", "source": source}, metrics={},
+                compute=None, task_id=None, dataset_file_id=None, source=source,
+            )  # fmt: skip
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    async def import_bytes(
+        self,
+        actor: Principal,
+        owner: str,
+        name: str,
+        data: bytes,
+        filename: str,
+        model: str,
+        version: str | None,
+        tags: str,
+        description: str,
+        source: str = "upload",
+    ) -> ms.ModelVersion:
+        """A version of one file held in memory (a raw upload that is not a zip): hashed
+        without a temporary file; ``_register`` checks the project before storing anything."""
+        if len(data) <= INLINE_HASH_BYTES:
+            sha = hashlib.sha256(data).hexdigest()
         else:
-            staged = await self._stage_local([(filename, local)])
+            sha = await asyncio.to_thread(lambda: hashlib.sha256(data).hexdigest())
+        staged = Staged(files=[(filename, len(data), sha)], pending={sha: data})
         return await self._register(
             actor, owner, name, model, version, tags, description, staged,
             lineage={"project": f"{owner}/{name}", "source": source}, metrics={},
@@ -666,35 +795,55 @@ class ModelService:
         return await self._stage_local(files)
 
     async def _stage_local(self, files: list[tuple[str, Path]]) -> Staged:
-        """Hash the files and write the blobs the store lacks (before the transaction)."""
-        hashed = [(path, *await asyncio.to_thread(sha256_file, local)) for path, local in files]
-        shas = sorted({sha for _, _, sha in hashed})
-        async with self.sessions() as session:
-            have = set(
-                (
-                    await session.scalars(
-                        select(StoredObject.sha256).where(StoredObject.sha256.in_(shas))
-                    )
-                ).all()
-            )
-        staged = Staged(files=[(p, size, sha) for p, size, sha in hashed])
-        by_sha = {sha: files[i][1] for i, (_, _, sha) in enumerate(hashed)}
-        for sha in shas:
-            if sha not in have:
-                key = blob_key(sha)
-                await asyncio.to_thread(put_blob, self.objects, key, by_sha[sha])
-                staged.written[sha] = key
-        return staged
+        """Hash the files (in one thread); ``_register`` stores the blobs the store lacks."""
+
+        def hash_all() -> list[tuple[str, int, str]]:
+            return [(path, *sha256_file(local)) for path, local in files]
+
+        hashed = await asyncio.to_thread(hash_all)
+        pending: dict[str, Path | bytes] = {}
+        for (_, _, sha), (_, local) in zip(hashed, files, strict=True):
+            pending.setdefault(sha, local)
+        return Staged(files=hashed, pending=pending)
+
+    def _put_blobs(self, blobs: dict[str, Path | bytes]) -> dict[str, str]:
+        """Write blobs (blocking: call in a thread) → sha256 → storage key."""
+        written = {}
+        for sha, src in blobs.items():
+            key = blob_key(sha)
+            put_blob(self.objects, key, src)
+            written[sha] = key
+        return written
 
     async def _reference(self, session: AsyncSession, staged: Staged) -> None:
-        """One reference per file to its object (created when this import wrote it)."""
+        """One reference per file to its object: one statement each. Content this import
+        wrote is inserted or, when the same content arrived meanwhile, counted (an upsert);
+        content it found stored is counted, and a conflict when it vanished since."""
         sizes = {sha: size for _, size, sha in staged.files}
+        dialect = session.get_bind().dialect.name
         for _, _, sha in staged.files:
-            if await self.datasets.add_reference(session, sha):
-                continue
             key = staged.written.get(sha)
             if key is None:
+                if await self.datasets.add_reference(session, sha):
+                    continue
                 raise Conflict("a file's stored bytes vanished during the import; try again")
+            if dialect in ("sqlite", "postgresql"):
+                ins = (sqlite if dialect == "sqlite" else postgresql).insert(StoredObject)
+                await session.execute(
+                    ins.values(
+                        sha256=sha,
+                        size=sizes[sha],
+                        storage_key=key,
+                        refcount=1,
+                        created_at=utcnow(),
+                    ).on_conflict_do_update(
+                        index_elements=[StoredObject.sha256],
+                        set_={"refcount": StoredObject.refcount + 1},
+                    )
+                )
+                continue
+            if await self.datasets.add_reference(session, sha):  # other databases
+                continue
             try:
                 async with session.begin_nested():
                     session.add(
@@ -703,35 +852,20 @@ class ModelService:
             except IntegrityError:  # the same content arrived meanwhile
                 await self.datasets.add_reference(session, sha)
 
-    async def _next_version(self, session: AsyncSession, model_id: int) -> str:
-        top = (
-            await session.execute(
-                select(ModelVersion.major, ModelVersion.minor, ModelVersion.patch)
-                .where(ModelVersion.model_id == model_id)
-                .order_by(
-                    ModelVersion.major.desc(),
-                    ModelVersion.minor.desc(),
-                    ModelVersion.patch.desc(),
-                )
-                .limit(1)
-            )
-        ).first()
-        if top is None:
-            return "0.0.1"
-        return f"{top[0]}.{top[1]}.{top[2] + 1}"
-
-    async def _model_id(self, project_id: int, model: str, actor: Principal) -> int:
-        """The model's id, created when new (its own short transaction)."""
+    async def _model_id(self, project_id: int, model: str, actor: Principal) -> tuple[int, str]:
+        """The model's id and name, created when new (its own short transaction)."""
         for _ in range(RETRIES):
             async with self.sessions() as session:
-                found = await session.scalar(
-                    select(RegisteredModel.id).where(
-                        RegisteredModel.project_id == project_id,
-                        RegisteredModel.lower_name == model.lower(),
+                found = (
+                    await session.execute(
+                        select(RegisteredModel.id, RegisteredModel.name).where(
+                            RegisteredModel.project_id == project_id,
+                            RegisteredModel.lower_name == model.lower(),
+                        )
                     )
-                )
+                ).first()
                 if found is not None:
-                    return int(found)
+                    return int(found[0]), str(found[1])
             async with self.sessions() as session:
                 m = RegisteredModel(
                     project_id=project_id,
@@ -743,7 +877,7 @@ class ModelService:
                 session.add(m)
                 try:
                     await session.commit()
-                    return m.id
+                    return m.id, m.name
                 except (IntegrityError, OperationalError):
                     await session.rollback()
         raise Conflict(f"could not create model '{model}'; try again")
@@ -758,28 +892,6 @@ class ModelService:
                 )
             )
             await session.commit()
-
-    async def _count_new(
-        self, session: AsyncSession, model_id: int, version_id: int, semver: tuple[int, int, int]
-    ) -> None:
-        """One version more; the latest moves when this one is newer (the model is locked, so
-        no count over every version is needed)."""
-        current = (
-            await session.execute(
-                select(ModelVersion.major, ModelVersion.minor, ModelVersion.patch)
-                .join(RegisteredModel, RegisteredModel.latest_version_id == ModelVersion.id)
-                .where(RegisteredModel.id == model_id)
-            )
-        ).first()
-        values: dict[str, Any] = {
-            "num_versions": RegisteredModel.num_versions + 1,
-            "updated_at": utcnow(),
-        }
-        if current is None or semver > tuple(current):
-            values["latest_version_id"] = version_id
-        await session.execute(
-            update(RegisteredModel).where(RegisteredModel.id == model_id).values(**values)
-        )
 
     async def _refresh_model(self, session: AsyncSession, model_id: int) -> int:
         """Recount a model's versions and point at its newest; → the number left."""
@@ -803,6 +915,19 @@ class ModelService:
         )
         return count
 
+    @staticmethod
+    def _newest(model_id: int) -> list[Any]:
+        """(major, minor, patch) of a model's newest version, as three scalar subqueries."""
+        order = (ModelVersion.major.desc(), ModelVersion.minor.desc(), ModelVersion.patch.desc())
+        return [
+            select(col)
+            .where(ModelVersion.model_id == model_id)
+            .order_by(*order)
+            .limit(1)
+            .scalar_subquery()
+            for col in (ModelVersion.major, ModelVersion.minor, ModelVersion.patch)
+        ]
+
     async def _register(
         self,
         actor: Principal,
@@ -820,34 +945,54 @@ class ModelService:
         task_id: int | None,
         dataset_file_id: int | None,
         source: str,
+        task_status: str | None = None,
     ) -> ms.ModelVersion:
-        if not re.match(ms.MODEL_NAME_PATTERN, model):
-            raise Invalid("name", "use 1-64 letters, digits, '_', '-' or '.'")
-        if model.lower() in RESERVED:
-            raise Invalid("name", f"'{model}' is reserved")
+        """The new version, in three steps: one read-only session (project and permission,
+        the model, which of the pending blobs are stored already, the creator), the missing
+        blobs written (outside any transaction), then one short write transaction; the
+        answer is built from what is in hand, not read back."""
         async with self.sessions() as session:
-            project, _ = await self.projects.resolve(session, actor, owner, name, s.Role.write)
+            project, m, have = await self._project_model(
+                session, actor, owner, name, model, s.Role.write, sorted(staged.pending)
+            )
+            if not re.match(ms.MODEL_NAME_PATTERN, model):  # 404/403 first, as always
+                raise Invalid("name", "use 1-64 letters, digits, '_', '-' or '.'")
+            if model.lower() in RESERVED:
+                raise Invalid("name", f"'{model}' is reserved")
             project_id, project_path = project.id, project.full_name
-        model_id = await self._model_id(project_id, model, actor)
+            known = (m.id, m.name) if m is not None else None
+            # the owner's account is loaded with the project: usually no query
+            creator = await session.get(Account, actor.id) if actor.id > 0 else None
+        missing = {sha: src for sha, src in staged.pending.items() if sha not in have}
+        if missing:
+            staged.written.update(await asyncio.to_thread(self._put_blobs, missing))
+        model_id, model_name = known or await self._model_id(project_id, model, actor)
         engine = engines.detect(p for p, _, _ in staged.files)
         total = sum(size for _, size, _ in staged.files)
-        new_id: int | None = None
+        v: ModelVersion | None = None
         try:
             for _ in range(RETRIES):
                 async with self.sessions() as session:
                     try:
-                        # the first statement writes: it locks the model (and SQLite's database)
-                        locked = await session.execute(
-                            update(RegisteredModel)
-                            .where(RegisteredModel.id == model_id)
-                            .values(updated_at=utcnow())
-                        )
-                        if locked.rowcount != 1:  # type: ignore[attr-defined]  # dropped meanwhile
+                        # the first statement writes: it locks the model (and SQLite's database);
+                        # it returns the newest version so far (no one can add one now)
+                        locked = (
+                            await session.execute(
+                                update(RegisteredModel)
+                                .where(RegisteredModel.id == model_id)
+                                .values(updated_at=utcnow())
+                                .returning(*self._newest(model_id))
+                            )
+                        ).first()
+                        if locked is None:  # dropped meanwhile
                             await session.rollback()
-                            model_id = await self._model_id(project_id, model, actor)
+                            model_id, model_name = await self._model_id(project_id, model, actor)
                             continue
-                        number = version or await self._next_version(session, model_id)
-                        if version is not None:
+                        top = None if locked[0] is None else tuple(locked)
+                        if version is None:
+                            number = "0.0.1" if top is None else f"{top[0]}.{top[1]}.{top[2] + 1}"
+                        else:
+                            number = version
                             taken = await session.scalar(
                                 select(ModelVersion.id).where(
                                     ModelVersion.model_id == model_id,
@@ -880,6 +1025,7 @@ class ModelService:
                             lineage=json.dumps(lineage),
                             creator_id=actor.id if actor.id > 0 else None,
                             download_count=0,
+                            created_at=utcnow(),
                         )
                         session.add(v)
                         await session.flush()
@@ -891,34 +1037,53 @@ class ModelService:
                             ModelVersionTag(model_id=model_id, version_id=v.id, tag=tg)
                             for tg in tags.split()
                         )
-                        await self._count_new(session, model_id, v.id, (major, minor, patch))
+                        # one version more; the latest moves when this one is newer
+                        values: dict[str, Any] = {
+                            "num_versions": RegisteredModel.num_versions + 1,
+                            "updated_at": utcnow(),
+                        }
+                        if top is None or (major, minor, patch) > top:
+                            values["latest_version_id"] = v.id
+                        await session.execute(
+                            update(RegisteredModel)
+                            .where(RegisteredModel.id == model_id)
+                            .values(**values)
+                        )
                         activity.record(
                             session, actor, project_id, "model_imported",
                             model=model, version=number, path=f"{project_path}/{model}@{number}",
                         )  # fmt: skip
                         await session.commit()
-                        new_id = v.id
                         break
                     except (IntegrityError, OperationalError) as exc:
                         await session.rollback()
+                        v = None
                         if version is not None and isinstance(exc, IntegrityError):
                             raise Conflict(
                                 f"version {version} of model '{model}' exists",
                                 [("version", "taken")],
                             ) from exc
                         await asyncio.sleep(0.01)
-            if new_id is None:
+            if v is None:
                 raise Conflict(f"too many concurrent imports of model '{model}'; try again")
         except BaseException:
             await self._drop_if_empty(model_id)
             raise
-        async with self.sessions() as session:
-            nv = await session.get(ModelVersion, new_id)
-            m = await session.get(RegisteredModel, model_id)
-            p = await session.get(Project, project_id)
-            assert nv is not None and m is not None and p is not None
-            await session.refresh(p, ["owner"])
-            return await self._detail(session, p, m, nv)
+        # a new version: no alias can point at it yet, no evaluation can name it yet
+        out = self._version_out(
+            v,
+            RegisteredModel(id=model_id, name=model_name),
+            project_path,
+            creator,
+            {},
+        )
+        out.files = [
+            ms.ModelFile(path=p, size=sz, sha256=sha) for p, sz, sha in sorted(staged.files)
+        ]
+        if task_id is not None and task_status is not None:
+            out.lineage.task_status = s.TaskStatus(task_status)
+        out.evaluations = []
+        return out
 
     # --- change --------------------------------------------------------------------------
 
