@@ -84,7 +84,8 @@ class ModelVersionTag(Base):
     )
     tag: Mapped[str] = mapped_column(String(32))
 
-    __table_args__ = (Index("ix_model_version_tags_tag", "model_id", "tag"),)
+    #: a tag's versions of a model straight from the index (the versions page by tag)
+    __table_args__ = (Index("ix_model_version_tags_cover", "model_id", "tag", "version_id"),)
 
 
 class ModelFileRow(Base):
