@@ -16,6 +16,7 @@ from .errors import Conflict, Forbidden, Invalid, NotFound
 from .pagination import PageRequest, PageResult, contains_pattern, paginate
 from .permissions import can_see_account, org_role
 from .principal import Principal
+from .ttl_cache import TtlCache
 
 
 def user_out(a: Account) -> s.User:
@@ -42,6 +43,9 @@ class AccountService:
     def __init__(self, sessions: async_sessionmaker[AsyncSession], admin_users: set[str]):
         self.sessions = sessions
         self.admin_users = {u.lower() for u in admin_users}
+        # a user's id, name and admin flag are fixed once created (no rename, promotion or
+        # deletion of users exists): a Jupyter user's account is looked up once a minute
+        self._users: TtlCache[str, Principal] = TtlCache(60.0)
 
     # --- users -----------------------------------------------------------------------------
 
@@ -51,6 +55,9 @@ class AccountService:
         The first user of a new platform becomes its admin, as do names in ``admin_users``.
         """
         name = sanitize_username(username)
+        known = self._users.get(name)
+        if known is not None:
+            return known
         async with self.sessions() as session:
             user = await self._account(session, name, "user")
             if user is None:
@@ -69,7 +76,9 @@ class AccountService:
                     await session.rollback()
                     user = await self._account(session, name, "user")
                     assert user is not None
-            return Principal(id=user.id, username=user.name, is_admin=user.is_admin)
+            principal = Principal(id=user.id, username=user.name, is_admin=user.is_admin)
+        self._users.put(name, principal)
+        return principal
 
     async def principal(self, user_id: int) -> Principal:
         async with self.sessions() as session:

@@ -17,10 +17,14 @@ from openi_lab import schemas as s
 from ..db.models import AccessToken, Account
 from .errors import Forbidden, NotFound, Unauthorized
 from .principal import Principal
+from .ttl_cache import TtlCache
 
 PREFIX = "openi_"
 #: last_used_at is written at most this often per token, not on every request.
 LAST_USED_RESOLUTION = timedelta(minutes=1)
+#: how long a signed-in token is answered from memory: a token deleted on this server stops
+#: at once, one deleted through another server sharing the database within this many seconds
+AUTH_CACHE_SECONDS = 2.0
 
 
 def hash_secret(secret: str) -> str:
@@ -45,6 +49,9 @@ def _out(t: AccessToken) -> s.Token:
 class TokenService:
     def __init__(self, sessions: async_sessionmaker[AsyncSession]):
         self.sessions = sessions
+        self._signed_in: TtlCache[str, tuple[Principal, datetime | None]] = TtlCache(
+            AUTH_CACHE_SECONDS
+        )
 
     async def create(self, actor: Principal, body: s.TokenCreate) -> s.TokenCreated:
         # a token can never grant more than the credential that created it
@@ -87,16 +94,21 @@ class TokenService:
             if not getattr(result, "rowcount", 0):
                 raise NotFound(f"token {token_id}")
             await session.commit()
+        self._signed_in.clear()  # its hash is not at hand: forget every token
 
     async def authenticate(self, secret: str) -> Principal:
         """The user and scopes behind a secret; expired or unknown secrets are refused."""
         now = datetime.now(UTC)
+        key = hash_secret(secret)
+        seen = self._signed_in.get(key)
+        if seen is not None and (seen[1] is None or seen[1] > now):
+            return seen[0]
         async with self.sessions() as session:
             row = (
                 await session.execute(
                     select(AccessToken, Account)
                     .join(Account, Account.id == AccessToken.user_id)
-                    .where(AccessToken.token_hash == hash_secret(secret))
+                    .where(AccessToken.token_hash == key)
                 )
             ).first()
             if row is None:
@@ -107,12 +119,14 @@ class TokenService:
             if token.last_used_at is None or now - token.last_used_at > LAST_USED_RESOLUTION:
                 token.last_used_at = now
                 await session.commit()
-            return Principal(
+            principal = Principal(
                 id=user.id,
                 username=user.name,
                 is_admin=user.is_admin,
                 scopes=frozenset(s.Scope(x) for x in token.scopes.split()),
             )
+            self._signed_in.put(key, (principal, token.expires_at))
+            return principal
 
     async def purge_expired(self, older_than: timedelta = timedelta(days=30)) -> int:
         """Delete tokens that expired long ago; run periodically by the extension."""
