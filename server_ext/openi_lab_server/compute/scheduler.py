@@ -73,11 +73,12 @@ class Scheduler:
         """Stop scheduling; the task processes keep running (a restart re-attaches them)."""
         with contextlib.suppress(ValueError):
             self.tasks.wakers.remove(self.wake)
-        if self._loop_task is not None:
-            self._loop_task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._loop_task
-            self._loop_task = None
+        task, self._loop_task = self._loop_task, None
+        while task is not None and not task.done():  # cancel again if a cancel was lost
+            task.cancel()
+            await asyncio.wait({task}, timeout=1)
+        if task is not None and not task.cancelled():
+            task.exception()  # retrieved: a failure was logged by the loop already
 
     def wake(self) -> None:
         self._wake.set()
@@ -90,8 +91,11 @@ class Scheduler:
                 raise
             except Exception:  # keep scheduling; the next pass retries
                 log.exception("OpenI scheduler pass failed")
+            # asyncio.timeout, not wait_for: on Python 3.11 wait_for loses a cancellation
+            # that arrives as the event is set, and stop() then waited for ever
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), self.interval)
+                async with asyncio.timeout(self.interval):
+                    await self._wake.wait()
             self._wake.clear()
 
     async def step(self) -> None:
