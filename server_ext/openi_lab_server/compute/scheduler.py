@@ -74,8 +74,9 @@ class Scheduler:
         with contextlib.suppress(ValueError):
             self.tasks.wakers.remove(self.wake)
         task, self._loop_task = self._loop_task, None
-        while task is not None and not task.done():  # cancel again if a cancel was lost
-            task.cancel()
+        while task is not None and not task.done():
+            if not task.cancelling():  # the first time, and again if a cancel was lost
+                task.cancel()
             await asyncio.wait({task}, timeout=1)
         if task is not None and not task.cancelled():
             task.exception()  # retrieved: a failure was logged by the loop already

@@ -372,7 +372,9 @@ def params_of(words: list[str]) -> dict[str, str]:
     if long:
         params["fts"] = fts_phrase(long)
     for i, w in enumerate(words):
-        lo = w.lower()  # the SQLite index folds case as str.lower does (ASCII and beyond)
+        # SQLite's index folds one character to one character: keep any character whose
+        # lower case is longer (Turkish İ) and fold a final sigma as a plain one
+        lo = "".join(c.lower() if len(c.lower()) == 1 else c for c in w)
         params |= {f"p{i}": contains_pattern(w), f"g{i}": w, f"lo{i}": lo}
         params[f"hi{i}"] = lo + "\U0010ffff"
     return params

@@ -52,6 +52,7 @@ class TokenService:
         self._signed_in: TtlCache[str, tuple[Principal, datetime | None]] = TtlCache(
             AUTH_CACHE_SECONDS
         )
+        self._generation = 0  # bumped by every delete
 
     async def create(self, actor: Principal, body: s.TokenCreate) -> s.TokenCreated:
         # a token can never grant more than the credential that created it
@@ -94,6 +95,7 @@ class TokenService:
             if not getattr(result, "rowcount", 0):
                 raise NotFound(f"token {token_id}")
             await session.commit()
+        self._generation += 1  # a lookup in flight must not remember what it read
         self._signed_in.clear()  # its hash is not at hand: forget every token
 
     async def authenticate(self, secret: str) -> Principal:
@@ -103,6 +105,7 @@ class TokenService:
         seen = self._signed_in.get(key)
         if seen is not None and (seen[1] is None or seen[1] > now):
             return seen[0]
+        generation = self._generation
         async with self.sessions() as session:
             row = (
                 await session.execute(
@@ -125,7 +128,8 @@ class TokenService:
                 is_admin=user.is_admin,
                 scopes=frozenset(s.Scope(x) for x in token.scopes.split()),
             )
-            self._signed_in.put(key, (principal, token.expires_at))
+            if generation == self._generation:  # no token was deleted meanwhile
+                self._signed_in.put(key, (principal, token.expires_at))
             return principal
 
     async def purge_expired(self, older_than: timedelta = timedelta(days=30)) -> int:
