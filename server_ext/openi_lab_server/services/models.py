@@ -52,9 +52,9 @@ from ..storage.objects import ObjectStore
 from . import activity, engines, model_store
 from .accounts import user_out
 from .datasets import DatasetService
-from .errors import Conflict, Forbidden, Invalid, NotFound
+from .errors import Conflict, Invalid, NotFound
 from .pagination import PageRequest, PageResult, paginate
-from .permissions import at_least, resource_role, visible_owner_clause
+from .permissions import resource_role, visible_owner_clause
 from .principal import Principal
 from .projects import ProjectService
 from .tasks import TaskService
@@ -276,15 +276,8 @@ class ModelService:
             )
         ).first()
         project = row[0] if row else None
-        role = (
-            await resource_role(session, actor, project.owner, project.visibility)
-            if project
-            else None
-        )
-        if row is None or project is None or role is None:
-            raise NotFound(f"project '{owner}/{name}'")
-        if not at_least(role, need):
-            raise Forbidden(f"you need {need.value} access to {owner}/{name}")
+        await self.projects.authorize(session, actor, project, owner, name, need)
+        assert row is not None and project is not None
         have = {h for h, hit in zip(inline, row[2:], strict=True) if hit}
         if len(shas) > len(inline):
             have = set(

@@ -116,6 +116,28 @@ class ProjectService:
         return project, role
 
     @staticmethod
+    async def authorize(
+        session: AsyncSession,
+        actor: Principal,
+        project: Project | None,
+        owner: str,
+        name: str,
+        need: s.Role = s.Role.read,
+    ) -> s.Role:
+        """:meth:`resolve`'s rule for a project a caller already read (or found missing):
+        404 when invisible, 403 when the role is below ``need``."""
+        role = (
+            await resource_role(session, actor, project.owner, project.visibility)
+            if project
+            else None
+        )
+        if project is None or role is None:
+            raise NotFound(f"project '{owner}/{name}'")
+        if not at_least(role, need):
+            raise Forbidden(f"you need {need.value} access to {owner}/{name}")
+        return role
+
+    @staticmethod
     async def _visible(
         session: AsyncSession, actor: Principal, owner: str, name: str
     ) -> tuple[Project, s.Role]:
@@ -124,11 +146,6 @@ class ProjectService:
             .join(Account, Account.id == Project.owner_id)
             .where(Account.lower_name == owner.lower(), Project.lower_name == name.lower())
         )
-        role = (
-            await resource_role(session, actor, project.owner, project.visibility)
-            if project
-            else None
-        )
-        if project is None or role is None:
-            raise NotFound(f"project '{owner}/{name}'")
+        role = await ProjectService.authorize(session, actor, project, owner, name)
+        assert project is not None
         return project, role
