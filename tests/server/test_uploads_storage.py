@@ -5,6 +5,7 @@ sha256 leaving nothing behind, an expired upload cleaned up."""
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import uuid
 from datetime import UTC, datetime, timedelta
@@ -174,3 +175,54 @@ async def test_expired_and_aborted_uploads_are_cleaned_up(api, platform, storage
     assert await platform.uploads.expire() == 1
     assert (await api.get(f"uploads/{old['id']}")).status == 410
     assert _leftovers(platform, storage, prefix) == []
+
+
+async def _answer(reader) -> tuple[int, bytes]:
+    """One HTTP/1.1 response off a raw connection: its status and body."""
+    head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), 30)
+    status = int(head.split(b" ", 2)[1])
+    length = next(
+        int(line.split(b":", 1)[1])
+        for line in head.split(b"\r\n")
+        if line.lower().startswith(b"content-length:")
+    )
+    return status, await asyncio.wait_for(reader.readexactly(length), 30)
+
+
+async def test_chunks_after_100_continue_on_one_kept_alive_connection(
+    api, storage, jp_http_port, jp_base_url, jp_auth_header
+):
+    """curl's way: headers with ``Expect: 100-continue``, the body only once the server says
+    so; then the next chunk on the same connection."""
+    await _dataset(api)
+    data = os.urandom(8 * MiB + 4321)
+    up = (await start_upload(api, "alice/aiforge", "imagenet", "curl.bin", data)).body
+    reader, writer = await asyncio.open_connection("127.0.0.1", jp_http_port)
+    try:
+        for offset, piece, expect in (
+            (0, data[: 8 * MiB], True),
+            (8 * MiB, data[8 * MiB :], False),
+        ):
+            writer.write(
+                (
+                    f"PATCH {jp_base_url}openi/api/v1/uploads/{up['id']} HTTP/1.1\r\n"
+                    f"Host: 127.0.0.1:{jp_http_port}\r\n"
+                    f"Authorization: {jp_auth_header['Authorization']}\r\n"
+                    f"Upload-Offset: {offset}\r\nContent-Length: {len(piece)}\r\n"
+                    + ("Expect: 100-continue\r\n" if expect else "")
+                    + "\r\n"
+                ).encode()
+            )
+            await writer.drain()
+            if expect:
+                interim = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), 10)
+                assert interim.startswith(b"HTTP/1.1 100"), interim
+            writer.write(piece)
+            await writer.drain()
+            status, body = await _answer(reader)
+            assert status == 200, body
+            assert json.loads(body)["offset"] == offset + len(piece)
+    finally:
+        writer.close()
+    done = await api.post(f"uploads/{up['id']}/complete")
+    assert done.status == 200 and done.body["file"]["sha256"] == sha(data)

@@ -16,6 +16,7 @@ import json
 import secrets
 import time
 from collections import deque
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -105,6 +106,23 @@ class ChunkWrite:
         if self.pending_bytes >= BATCH_BYTES:
             await self._submit()
 
+    async def feed_buffer(self, view: memoryview) -> list[asyncio.Future[None]]:
+        """Write and hash a buffer the caller fills again only once the returned jobs end
+        (``api.body_pull``: the socket reads straight into a few reused buffers)."""
+        if self.offset + self.received + len(view) > self.size:
+            raise Invalid("Upload-Offset", "the chunk goes past the declared size")
+        self.received += len(view)
+        await self._submit()  # pieces fed before, in order
+        loop = asyncio.get_running_loop()
+        jobs = [loop.run_in_executor(self.worker, self._write, [view])]
+        if self.hasher is not None:
+            hashing = self.hash_worker if self.split_hash else self.worker
+            jobs.append(loop.run_in_executor(hashing, self._hash, [view]))
+        self.inflight.extend(jobs)
+        while len(self.inflight) > MAX_INFLIGHT:
+            await self.inflight.popleft()
+        return jobs
+
     async def _submit(self) -> None:
         if not self.pending:
             return
@@ -118,10 +136,10 @@ class ChunkWrite:
         while len(self.inflight) > MAX_INFLIGHT:
             await self.inflight.popleft()
 
-    def _write(self, pieces: list[bytes]) -> None:
+    def _write(self, pieces: Sequence[bytes | memoryview]) -> None:
         self.writer.write_pieces(pieces)
 
-    def _hash(self, pieces: list[bytes]) -> None:
+    def _hash(self, pieces: Sequence[bytes | memoryview]) -> None:
         for piece in pieces:
             self.hasher.update(piece)
 
