@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from ..compute.environments import EnvironmentStore
 from ..db import all_models  # noqa: F401  (every table known before the first query)
-from ..db.engine import create_engine, session_factory
+from ..db.engine import SyncSessions, create_engine, session_factory
 from ..git.store import RepoStore
 from ..storage.objects import ObjectStore
 from .accounts import AccountService
@@ -59,6 +59,8 @@ class Platform:
     explore: ExploreService
     search: SearchService
     openi_index: IndexService
+    #: whole units of database work in one go (the registry's hot paths)
+    db: SyncSessions
 
     @classmethod
     def build(
@@ -136,16 +138,24 @@ class Platform:
             explore=ExploreService(sessions, projects, store),
             search=SearchService(sessions),
             openi_index=IndexService(sessions, projects, openi_index_weights),
+            db=SyncSessions(engine),
         )
 
     def __post_init__(self) -> None:
         """The registry and pipelines hang off the tasks service (lineage guards, hooks)."""
         self.models = ModelService(
-            self.sessions, self.projects, self.datasets, self.tasks, self.store, self.tasks.data_dir
+            self.sessions,
+            self.projects,
+            self.datasets,
+            self.tasks,
+            self.store,
+            self.tasks.data_dir,
+            self.db,
         )
         self.pipelines = PipelineService(self.sessions, self.projects, self.tasks, self.models)
 
     async def close(self) -> None:
+        self.db.dispose()
         await self.engine.dispose()
 
 

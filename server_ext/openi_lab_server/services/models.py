@@ -14,29 +14,44 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import hashlib
 import json
 import os
 import re
 import shutil
 import tempfile
+import time
 import zipfile
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any, cast
 
-from sqlalchemy import and_, delete, func, or_, select, update
+from sqlalchemy import (
+    Connection,
+    Integer,
+    String,
+    and_,
+    bindparam,
+    delete,
+    func,
+    insert,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import Session, aliased
 
 from openi_lab import model_schemas as ms
 from openi_lab import schemas as s
 
 from ..compute import workdir
 from ..db.dataset_models import DatasetFile, StoredObject, Upload
+from ..db.engine import SyncSessions
 from ..db.model_models import (
     ModelAlias,
     ModelAliasEvent,
@@ -45,7 +60,8 @@ from ..db.model_models import (
     ModelVersionTag,
     RegisteredModel,
 )
-from ..db.models import Account, Project, utcnow
+from ..db.models import Account, Project, UTCDateTime, utcnow
+from ..db.repo_models import Activity
 from ..db.task_models import Task
 from ..storage import archive
 from ..storage.objects import ObjectStore
@@ -54,7 +70,7 @@ from .accounts import user_out
 from .datasets import DatasetService
 from .errors import Conflict, Invalid, NotFound
 from .pagination import PageRequest, PageResult, paginate
-from .permissions import resource_role, visible_owner_clause
+from .permissions import resource_role, resource_role_sync, visible_owner_clause
 from .principal import Principal
 from .projects import ProjectService
 from .tasks import TaskService
@@ -62,6 +78,82 @@ from .tasks import TaskService
 Owner = aliased(Account, name="model_owner")
 Creator = aliased(Account, name="model_creator")
 Latest = aliased(ModelVersion, name="latest_version")
+LineageTask = aliased(Task, name="lineage_task")
+#: a version's aliases and files (``:version_id``)
+_VERSION_ALIASES = (
+    select(ModelAlias.alias)
+    .where(ModelAlias.version_id == bindparam("version_id", type_=Integer))
+    .order_by(ModelAlias.alias)
+)
+_VERSION_FILES = (
+    select(ModelFileRow.path, ModelFileRow.size, ModelFileRow.sha256)
+    .where(ModelFileRow.version_id == bindparam("version_id", type_=Integer))
+    .order_by(ModelFileRow.path)
+)
+
+_ORDER = (ModelVersion.major.desc(), ModelVersion.minor.desc(), ModelVersion.patch.desc())
+#: lock model ``:model_id`` (its first write) and read its newest (major, minor, patch)
+_LOCK_MODEL = (
+    update(RegisteredModel)
+    .where(RegisteredModel.id == bindparam("model_id", type_=Integer))
+    .values(updated_at=bindparam("now", type_=UTCDateTime()))
+    .returning(
+        *(
+            select(col)
+            .where(ModelVersion.model_id == bindparam("model_id", type_=Integer))
+            .order_by(*_ORDER)
+            .limit(1)
+            .scalar_subquery()
+            for col in (ModelVersion.major, ModelVersion.minor, ModelVersion.patch)
+        )
+    )
+)
+#: how many versions of ``:model_id`` have tag ``:tag`` (one tag row each; from the index)
+_TAG_COUNT = (
+    select(func.count())
+    .select_from(ModelVersionTag)
+    .where(
+        ModelVersionTag.model_id == bindparam("model_id", type_=Integer),
+        ModelVersionTag.tag == bindparam("tag", type_=String),
+    )
+)
+_VERSION_TAKEN = select(ModelVersion.id).where(
+    ModelVersion.model_id == bindparam("model_id", type_=Integer),
+    ModelVersion.version == bindparam("version", type_=String),
+)
+#: one version more for model ``:model_id`` (and ``:version_id`` its newest)
+_COUNT_VERSION = (
+    update(RegisteredModel)
+    .where(RegisteredModel.id == bindparam("model_id", type_=Integer))
+    .values(
+        num_versions=RegisteredModel.num_versions + 1,
+        updated_at=bindparam("now", type_=UTCDateTime()),
+    )
+)
+_COUNT_VERSION_LATEST = _COUNT_VERSION.values(
+    latest_version_id=bindparam("version_id", type_=Integer)
+)
+_ADD_REFERENCE = (
+    update(StoredObject)
+    .where(StoredObject.sha256 == bindparam("sha", type_=String))
+    .values(refcount=StoredObject.refcount + 1)
+)
+
+
+@functools.cache
+def _upsert_object(dialect: str) -> Any:
+    """Insert an object (``:sha256``, ``:size``…) or, when its content is stored, count one
+    reference more: built once per dialect."""
+    ins = (sqlite if dialect == "sqlite" else postgresql).insert(StoredObject)
+    return ins.on_conflict_do_update(
+        index_elements=[StoredObject.sha256],
+        set_={"refcount": StoredObject.refcount + 1},
+    )
+
+
+#: the columns a new version is inserted with (every one but the id)
+_VERSION_COLUMNS = tuple(c.key for c in ModelVersion.__table__.columns if c.key != "id")
+_INSERT_VERSION = insert(ModelVersion).returning(ModelVersion.id)
 #: the largest ``metrics.json`` read
 MAX_METRICS_BYTES = 64 * 1024
 #: the most an uploaded zip may expand to
@@ -151,8 +243,9 @@ def put_blob(objects: ObjectStore, key: str, local: Path | bytes) -> None:
             objects.put_file(key, local)
         return
     target = Path(objects.full(key))
-    target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_name(f".{target.name}.{os.getpid()}.{id(local)}.tmp")
+    if not target.parent.is_dir():  # one of 256: usually there
+        target.parent.mkdir(parents=True, exist_ok=True)
     if isinstance(local, bytes):
         with open(tmp, "wb") as f:
             f.write(local)
@@ -211,8 +304,11 @@ class ModelService:
         tasks: TaskService,
         objects: ObjectStore,
         data_dir: Path,
+        db: SyncSessions,
     ):
         self.sessions = sessions
+        #: the hot paths (get a version, list versions, import) run as one unit each
+        self.db = db
         self.projects = projects
         self.datasets = datasets
         self.tasks = tasks
@@ -239,6 +335,43 @@ class ModelService:
 
     # --- look-ups ------------------------------------------------------------------------
 
+    @staticmethod
+    @functools.cache
+    def _project_model_stmt(n_shas: int) -> Any:
+        """The project (with its owner), its model ``:model`` if any, and whether each of
+        ``:h0``… is stored; built once per number of contents (building a statement costs
+        more than running it), the names are parameters ``:owner``, ``:name``."""
+        return (
+            select(
+                Project,
+                RegisteredModel,
+                *(
+                    select(StoredObject.sha256)
+                    .where(StoredObject.sha256 == bindparam(f"h{i}", type_=String))
+                    .exists()
+                    for i in range(n_shas)
+                ),
+            )
+            .join(Account, Account.id == Project.owner_id)
+            .outerjoin(
+                RegisteredModel,
+                and_(
+                    RegisteredModel.project_id == Project.id,
+                    RegisteredModel.lower_name == bindparam("model", type_=String),
+                ),
+            )
+            .where(
+                Account.lower_name == bindparam("owner", type_=String),
+                Project.lower_name == bindparam("name", type_=String),
+            )
+        )
+
+    @staticmethod
+    def _project_model_params(owner: str, name: str, model: str, inline: list[str]) -> Any:
+        params = {"owner": owner.lower(), "name": name.lower(), "model": model.lower()}
+        params.update((f"h{i}", h) for i, h in enumerate(inline))
+        return params
+
     async def _project_model(
         self,
         session: AsyncSession,
@@ -256,23 +389,8 @@ class ModelService:
         inline = shas if len(shas) <= 16 else []
         row = (
             await session.execute(
-                select(
-                    Project,
-                    RegisteredModel,
-                    *(
-                        select(StoredObject.sha256).where(StoredObject.sha256 == h).exists()
-                        for h in inline
-                    ),
-                )
-                .join(Account, Account.id == Project.owner_id)
-                .outerjoin(
-                    RegisteredModel,
-                    and_(
-                        RegisteredModel.project_id == Project.id,
-                        RegisteredModel.lower_name == model.lower(),
-                    ),
-                )
-                .where(Account.lower_name == owner.lower(), Project.lower_name == name.lower())
+                self._project_model_stmt(len(inline)),
+                self._project_model_params(owner, name, model, inline),
             )
         ).first()
         project = row[0] if row else None
@@ -285,6 +403,35 @@ class ModelService:
                     await session.scalars(
                         select(StoredObject.sha256).where(StoredObject.sha256.in_(shas))
                     )
+                ).all()
+            )
+        return project, row[1], have
+
+    def _project_model_sync(
+        self,
+        session: Session,
+        actor: Principal,
+        owner: str,
+        name: str,
+        model: str,
+        need: s.Role,
+        shas: list[str] | None = None,
+    ) -> tuple[Project, RegisteredModel | None, set[str]]:
+        """:meth:`_project_model` on a synchronous session (``self.db``)."""
+        shas = shas or []
+        inline = shas if len(shas) <= 16 else []
+        row = session.execute(
+            self._project_model_stmt(len(inline)),
+            self._project_model_params(owner, name, model, inline),
+        ).first()
+        project = row[0] if row else None
+        self.projects.authorize_sync(session, actor, project, owner, name, need)
+        assert row is not None and project is not None
+        have = {h for h, hit in zip(inline, row[2:], strict=True) if hit}
+        if len(shas) > len(inline):
+            have = set(
+                session.scalars(
+                    select(StoredObject.sha256).where(StoredObject.sha256.in_(shas))
                 ).all()
             )
         return project, row[1], have
@@ -326,6 +473,17 @@ class ModelService:
         for mid, alias, version in rows:
             out[mid][alias] = version
         return out
+
+    @staticmethod
+    def _aliases_sync(session: Session, model_id: int) -> dict[str, str]:
+        """One model's aliases (alias → version) on a synchronous session."""
+        rows = session.execute(
+            select(ModelAlias.alias, ModelVersion.version)
+            .join(ModelVersion, ModelVersion.id == ModelAlias.version_id)
+            .where(ModelAlias.model_id == model_id)
+            .order_by(ModelAlias.alias)
+        )
+        return {alias: version for alias, version in rows}
 
     def _version_out(
         self,
@@ -380,17 +538,29 @@ class ModelService:
         out.evaluations = await self._evaluations(session, v.id)
         return out
 
-    async def _evaluations(self, session: AsyncSession, version_id: int) -> list[ms.Evaluation]:
-        rows = (
-            await session.execute(
-                select(Task, Project.name, Owner.name)
-                .join(Project, Project.id == Task.project_id)
-                .join(Owner, Owner.id == Project.owner_id)
-                .where(Task.model_version_id == version_id, Task.kind == "evaluation")
-                .order_by(Task.id.desc())
-                .limit(50)
+    @staticmethod
+    @functools.cache
+    def _evaluations_stmt() -> Any:
+        """The evaluation tasks of version ``:version_id`` (newest 50) with their projects."""
+        return (
+            select(Task, Project.name, Owner.name)
+            .join(Project, Project.id == Task.project_id)
+            .join(Owner, Owner.id == Project.owner_id)
+            .where(
+                Task.model_version_id == bindparam("version_id", type_=Integer),
+                Task.kind == "evaluation",
             )
-        ).all()
+            .order_by(Task.id.desc())
+            .limit(50)
+        )
+
+    async def _evaluations(self, session: AsyncSession, version_id: int) -> list[ms.Evaluation]:
+        rows = (await session.execute(self._evaluations_stmt(), {"version_id": version_id})).all()
+        return await self._evaluations_out(rows)
+
+    async def _evaluations_out(self, rows: Sequence[Any]) -> list[ms.Evaluation]:
+        """(task, project name, owner name) rows → evaluations with their metrics (read in a
+        thread)."""
 
         def read_all() -> list[dict[str, Any]]:
             return [
@@ -413,6 +583,90 @@ class ModelService:
             )
             for (t, pname, owner), mt in zip(rows, metrics, strict=True)
         ]
+
+    def _detail_sync(
+        self,
+        session: Session,
+        project: Project,
+        m: RegisteredModel,
+        v: ModelVersion,
+        creator: Account | None,
+        task_status: str | None,
+        has_aliases: bool,
+        has_evaluations: bool,
+    ) -> tuple[ms.ModelVersion, Sequence[Any]]:
+        """:meth:`_detail` for a version read with its creator, its task's status and whether
+        aliases or evaluations name it (:meth:`_version_stmt`): the files, and the aliases and
+        evaluation rows only when there are some. → (the version, its evaluation rows for
+        :meth:`_evaluations_out`)."""
+        by_version = {"version_id": v.id}
+        aliases = (
+            {a: v.version for a in session.scalars(_VERSION_ALIASES, by_version)}
+            if has_aliases
+            else {}
+        )
+        out = self._version_out(v, m, project.full_name, creator, aliases)
+        files = session.execute(_VERSION_FILES, by_version).all()
+        out.files = [ms.ModelFile(path=p, size=sz, sha256=sha) for p, sz, sha in files]
+        if task_status is not None:
+            out.lineage.task_status = s.TaskStatus(task_status)
+        evaluations = (
+            session.execute(self._evaluations_stmt(), by_version).all() if has_evaluations else []
+        )
+        return out, evaluations
+
+    @staticmethod
+    @functools.cache
+    def _version_stmt(shape: str) -> Any:
+        """A version with its model, project (and owner), creator, its lineage task's status
+        and whether an alias or an evaluation names it, by ``shape``: ``id`` (``:id``), or
+        ``:owner``/``:project``/``:model`` and ``latest``, ``semver`` or ``alias``
+        (``:version``). Built once per shape: the values are parameters."""
+        has_aliases = (
+            select(ModelAlias.id)
+            .where(ModelAlias.version_id == ModelVersion.id)
+            .correlate(ModelVersion)
+        )
+        has_evaluations = (
+            select(Task.id)
+            .where(Task.model_version_id == ModelVersion.id, Task.kind == "evaluation")
+            .correlate(ModelVersion)
+        )
+        stmt = (
+            select(
+                ModelVersion,
+                RegisteredModel,
+                Project,
+                Creator,
+                LineageTask.status,
+                has_aliases.exists(),
+                has_evaluations.exists(),
+            )
+            .join(RegisteredModel, RegisteredModel.id == ModelVersion.model_id)
+            .join(Project, Project.id == RegisteredModel.project_id)
+            .outerjoin(Creator, Creator.id == ModelVersion.creator_id)
+            .outerjoin(LineageTask, LineageTask.id == ModelVersion.task_id)
+        )
+        if shape == "id":
+            return stmt.where(ModelVersion.id == bindparam("id", type_=Integer))
+        stmt = stmt.join(Owner, Owner.id == Project.owner_id).where(
+            Owner.lower_name == bindparam("owner", type_=String),
+            Project.lower_name == bindparam("project", type_=String),
+            RegisteredModel.lower_name == bindparam("model", type_=String),
+        )
+        version = bindparam("version", type_=String)
+        if shape == "latest":  # kept by every change of versions: no sort
+            return stmt.where(ModelVersion.id == RegisteredModel.latest_version_id)
+        if shape == "semver":
+            return stmt.where(ModelVersion.version == version)
+        return stmt.join(
+            ModelAlias,
+            and_(
+                ModelAlias.version_id == ModelVersion.id,
+                ModelAlias.model_id == RegisteredModel.id,
+                ModelAlias.alias == version,
+            ),
+        )
 
     def _model_out(
         self,
@@ -511,61 +765,94 @@ class ModelService:
         req: PageRequest,
         tag: str | None = None,
     ) -> PageResult:
-        """One page of versions, newest first. After the model, one statement: the page's ids
-        from the indexes alone (a deferred join: only (id, semver) pairs are sorted, not whole
-        rows), their rows with creators, the total and whether any has an alias as scalar
-        subqueries; the aliases are read only when one does."""
-        async with self.sessions() as session:
-            project, m = await self._model(session, actor, owner, name, model)
-            order = (
-                ModelVersion.major.desc(),
-                ModelVersion.minor.desc(),
-                ModelVersion.patch.desc(),
-            )
-            ids = select(ModelVersion.id).where(ModelVersion.model_id == m.id)
-            if tag:
-                ids = ids.join(
-                    ModelVersionTag,
-                    (ModelVersionTag.version_id == ModelVersion.id)
-                    & (ModelVersionTag.model_id == m.id)
-                    & (ModelVersionTag.tag == tag),
-                )
-                # one tag row per match (a tag's version is always of the tag's model)
-                total = (
-                    select(func.count())
-                    .select_from(ModelVersionTag)
-                    .where(ModelVersionTag.model_id == m.id, ModelVersionTag.tag == tag)
-                )
-            else:
-                total = (
-                    select(func.count())
-                    .select_from(ModelVersion)
-                    .where(ModelVersion.model_id == m.id)
-                )
-            page_ids = (
-                ids.order_by(*order).limit(req.per_page).offset((req.page - 1) * req.per_page)
-            ).subquery()
-            n_aliases = (
-                select(func.count())
-                .where(ModelAlias.version_id == ModelVersion.id)
-                .correlate(ModelVersion)
-                .scalar_subquery()
-            )
-            rows = (
-                await session.execute(
-                    select(ModelVersion, Creator, total.scalar_subquery(), n_aliases)
-                    .join(page_ids, page_ids.c.id == ModelVersion.id)
-                    .outerjoin(Creator, Creator.id == ModelVersion.creator_id)
-                    .order_by(*order)
-                )
-            ).all()
-            # past the last page: the total alone
-            count = int(rows[0][2] if rows else (req.page > 1 and await session.scalar(total)) or 0)
-            aliases = (
-                (await self._aliases(session, [m.id]))[m.id] if any(r[3] for r in rows) else {}
-            )
-        items = [self._version_out(v, m, project.full_name, c, aliases) for v, c, _, _ in rows]
+        """One page of versions, newest first, as one read-only unit: the model (and the
+        permission), for a tag how many versions have it (the tag's index rows), then the
+        page: its ids from the indexes alone (a deferred join: whole rows are read for the
+        page only), with creators and how many aliases name each; the aliases are read only
+        when one does. Without a tag the total is the model's count of versions."""
+        return await self.db.read(
+            lambda session: self._list_versions(session, actor, owner, name, model, req, tag)
+        )
+
+    def _list_versions(
+        self,
+        session: Session,
+        actor: Principal,
+        owner: str,
+        name: str,
+        model: str,
+        req: PageRequest,
+        tag: str | None,
+    ) -> PageResult:
+        project, m, _ = self._project_model_sync(session, actor, owner, name, model, s.Role.read)
+        if m is None:
+            raise NotFound(f"model '{owner}/{name}/{model}'")
+        params = {
+            "model_id": m.id,
+            "tag": tag,
+            "limit": req.per_page,
+            "offset": (req.page - 1) * req.per_page,
+        }
+        if not tag:  # every version, in the order of the semver index
+            count, shape = m.num_versions, "all"
+        else:
+            count = int(session.scalar(_TAG_COUNT, params) or 0)
+            # a common tag: walk the versions in order, each checked in the tag index, until
+            # the page is full (≈ page end × versions / matches rows); a rare one: sort its
+            # matches (≈ matches rows)
+            walk = (req.page * req.per_page) * m.num_versions < count * count
+            shape = "walk" if walk else "matches"
+        rows = session.execute(self._versions_page_stmt(shape), params).all() if count else []
+        aliases = self._aliases_sync(session, m.id) if any(r[2] for r in rows) else {}
+        items = [self._version_out(v, m, project.full_name, c, aliases) for v, c, _ in rows]
         return PageResult(items, count, req.page, req.per_page)
+
+    @staticmethod
+    @functools.cache
+    def _versions_page_stmt(shape: str) -> Any:
+        """One page (``:limit``, ``:offset``) of the versions of ``:model_id`` with their
+        creators and how many aliases name each, newest first: ``all`` of them, or those with
+        tag ``:tag`` found by walking the semver index (``walk``) or from the tag's index
+        rows (``matches``). The page's ids come from the indexes alone (a deferred join:
+        whole rows are read for the page only). Built once per shape."""
+        model_id = bindparam("model_id", type_=Integer)
+        tag = bindparam("tag", type_=String)
+        ids = select(ModelVersion.id).where(ModelVersion.model_id == model_id)
+        if shape == "walk":
+            ids = ids.where(
+                select(ModelVersionTag.id)
+                .where(
+                    ModelVersionTag.model_id == model_id,
+                    ModelVersionTag.tag == tag,
+                    ModelVersionTag.version_id == ModelVersion.id,
+                )
+                .correlate(ModelVersion)
+                .exists()
+            )
+        elif shape == "matches":
+            ids = ids.join(
+                ModelVersionTag,
+                (ModelVersionTag.version_id == ModelVersion.id)
+                & (ModelVersionTag.model_id == model_id)
+                & (ModelVersionTag.tag == tag),
+            )
+        page_ids = (
+            ids.order_by(*_ORDER)
+            .limit(bindparam("limit", type_=Integer))
+            .offset(bindparam("offset", type_=Integer))
+        ).subquery()
+        n_aliases = (
+            select(func.count())
+            .where(ModelAlias.version_id == ModelVersion.id)
+            .correlate(ModelVersion)
+            .scalar_subquery()
+        )
+        return (
+            select(ModelVersion, Creator, n_aliases)
+            .join(page_ids, page_ids.c.id == ModelVersion.id)
+            .outerjoin(Creator, Creator.id == ModelVersion.creator_id)
+            .order_by(*_ORDER)
+        )
 
     async def get_version(
         self, actor: Principal, owner: str, name: str, model: str, version: str
@@ -576,11 +863,44 @@ class ModelService:
             return await self._detail(session, project, m, v)
 
     async def resolve(self, actor: Principal, ref: str | int) -> ms.ModelVersion:
-        """A version by ``owner/project/model[@version|@alias]`` or id (404 unless readable)."""
-        async with self.sessions() as session:
-            v, m, p = await model_store.readable_version(session, actor, ref)
-            await session.refresh(p, ["owner"])
-            return await self._detail(session, p, m, v)
+        """A version by ``owner/project/model[@version|@alias]`` or id (404 unless readable):
+        one unit of database work (the version with all it names in one statement, then its
+        files), evaluations' metrics read in a thread only when there are some."""
+        out, evaluations = await self.db.read(lambda session: self._resolve(session, actor, ref))
+        out.evaluations = await self._evaluations_out(evaluations)
+        return out
+
+    def _resolve(
+        self, session: Session, actor: Principal, ref: str | int
+    ) -> tuple[ms.ModelVersion, Sequence[Any]]:
+        text = str(ref).strip()
+        params: dict[str, Any]
+        if text.isdigit():
+            shape, params = "id", {"id": int(text)}
+        else:
+            owner, project_name, model_name, version = model_store.split_ref(text)
+            params = {
+                "owner": owner.lower(),
+                "project": project_name.lower(),
+                "model": model_name.lower(),
+                "version": version.lower(),
+            }
+            if version == "latest":
+                shape = "latest"
+            elif ms.SEMVER_RE.match(version):
+                shape, params["version"] = "semver", version
+            else:
+                shape = "alias"
+        stmt = self._version_stmt(shape)
+        row = session.execute(stmt, params).first()
+        if row is None:
+            raise NotFound(f"model version '{text}'")
+        v, m, p, creator, task_status, has_aliases, has_evaluations = row
+        if resource_role_sync(session, actor, p.owner, p.visibility) is None:
+            raise NotFound(f"model version '{text}'")
+        return self._detail_sync(
+            session, p, m, v, creator, task_status, has_aliases, has_evaluations
+        )
 
     # --- import --------------------------------------------------------------------------
 
@@ -808,83 +1128,92 @@ class ModelService:
             written[sha] = key
         return written
 
-    async def _reference(self, session: AsyncSession, staged: Staged) -> None:
+    @staticmethod
+    def _reference(conn: Connection, staged: Staged) -> None:
         """One reference per file to its object: one statement each. Content this import
         wrote is inserted or, when the same content arrived meanwhile, counted (an upsert);
         content it found stored is counted, and a conflict when it vanished since."""
         sizes = {sha: size for _, size, sha in staged.files}
-        dialect = session.get_bind().dialect.name
+        dialect = conn.dialect.name
+
+        def add_reference(sha: str) -> bool:  # ``DatasetService.add_reference``
+            return bool(conn.execute(_ADD_REFERENCE, {"sha": sha}).rowcount)
+
         for _, _, sha in staged.files:
             key = staged.written.get(sha)
             if key is None:
-                if await self.datasets.add_reference(session, sha):
+                if add_reference(sha):
                     continue
                 raise Conflict("a file's stored bytes vanished during the import; try again")
+            row = {
+                "sha256": sha,
+                "size": sizes[sha],
+                "storage_key": key,
+                "refcount": 1,
+                "created_at": utcnow(),
+            }
             if dialect in ("sqlite", "postgresql"):
-                ins = (sqlite if dialect == "sqlite" else postgresql).insert(StoredObject)
-                await session.execute(
-                    ins.values(
-                        sha256=sha,
-                        size=sizes[sha],
-                        storage_key=key,
-                        refcount=1,
-                        created_at=utcnow(),
-                    ).on_conflict_do_update(
-                        index_elements=[StoredObject.sha256],
-                        set_={"refcount": StoredObject.refcount + 1},
-                    )
-                )
+                conn.execute(_upsert_object(dialect), row)
                 continue
-            if await self.datasets.add_reference(session, sha):  # other databases
+            if add_reference(sha):  # other databases
                 continue
             try:
-                async with session.begin_nested():
-                    session.add(
-                        StoredObject(sha256=sha, size=sizes[sha], storage_key=key, refcount=1)
-                    )
+                with conn.begin_nested():
+                    conn.execute(insert(StoredObject), row)
             except IntegrityError:  # the same content arrived meanwhile
-                await self.datasets.add_reference(session, sha)
+                add_reference(sha)
 
-    async def _model_id(self, project_id: int, model: str, actor: Principal) -> tuple[int, str]:
-        """The model's id and name, created when new (its own short transaction)."""
-        for _ in range(RETRIES):
-            async with self.sessions() as session:
-                found = (
-                    await session.execute(
-                        select(RegisteredModel.id, RegisteredModel.name).where(
-                            RegisteredModel.project_id == project_id,
-                            RegisteredModel.lower_name == model.lower(),
-                        )
-                    )
-                ).first()
-                if found is not None:
-                    return int(found[0]), str(found[1])
-            async with self.sessions() as session:
-                m = RegisteredModel(
-                    project_id=project_id,
-                    name=model,
-                    lower_name=model.lower(),
-                    creator_id=actor.id if actor.id > 0 else None,
-                    num_versions=0,
+    def _model_id(self, project_id: int, model: str, actor: Principal) -> tuple[int, str]:
+        """The model's id and name, created when new (its own short transaction); blocking,
+        for a job of ``self.db.blocking``."""
+
+        def find(session: Session) -> Any:
+            return session.execute(
+                select(RegisteredModel.id, RegisteredModel.name).where(
+                    RegisteredModel.project_id == project_id,
+                    RegisteredModel.lower_name == model.lower(),
                 )
-                session.add(m)
-                try:
-                    await session.commit()
-                    return m.id, m.name
-                except (IntegrityError, OperationalError):
-                    await session.rollback()
+            ).first()
+
+        def create(session: Session) -> tuple[int, str] | None:
+            m = RegisteredModel(
+                project_id=project_id,
+                name=model,
+                lower_name=model.lower(),
+                creator_id=actor.id if actor.id > 0 else None,
+                num_versions=0,
+            )
+            session.add(m)
+            try:
+                session.commit()
+            except (IntegrityError, OperationalError):
+                session.rollback()
+                return None
+            return m.id, m.name
+
+        for _ in range(RETRIES):
+            found = self.db.call(find)
+            if found is not None:
+                return int(found[0]), str(found[1])
+            made = self.db.call(create)
+            if made is not None:
+                return made
         raise Conflict(f"could not create model '{model}'; try again")
 
-    async def _drop_if_empty(self, model_id: int) -> None:
-        """A model created for an import that then failed goes again (no empty models)."""
-        async with self.sessions() as session:
-            await session.execute(
+    def _drop_if_empty(self, model_id: int) -> None:
+        """A model created for an import that then failed goes again (no empty models);
+        blocking, for a job of ``self.db.blocking``."""
+
+        def drop(session: Session) -> None:
+            session.execute(
                 delete(RegisteredModel).where(
                     RegisteredModel.id == model_id,
                     ~select(ModelVersion.id).where(ModelVersion.model_id == model_id).exists(),
                 )
             )
-            await session.commit()
+            session.commit()
+
+        self.db.call(drop)
 
     async def _refresh_model(self, session: AsyncSession, model_id: int) -> int:
         """Recount a model's versions and point at its newest; → the number left."""
@@ -908,19 +1237,6 @@ class ModelService:
         )
         return count
 
-    @staticmethod
-    def _newest(model_id: int) -> list[Any]:
-        """(major, minor, patch) of a model's newest version, as three scalar subqueries."""
-        order = (ModelVersion.major.desc(), ModelVersion.minor.desc(), ModelVersion.patch.desc())
-        return [
-            select(col)
-            .where(ModelVersion.model_id == model_id)
-            .order_by(*order)
-            .limit(1)
-            .scalar_subquery()
-            for col in (ModelVersion.major, ModelVersion.minor, ModelVersion.patch)
-        ]
-
     async def _register(
         self,
         actor: Principal,
@@ -940,143 +1256,160 @@ class ModelService:
         source: str,
         task_status: str | None = None,
     ) -> ms.ModelVersion:
-        """The new version, in three steps: one read-only session (project and permission,
-        the model, which of the pending blobs are stored already, the creator), the missing
+        """The new version, in three steps: one read-only unit (project and permission, the
+        model, which of the pending blobs are stored already, the creator), the missing
         blobs written (outside any transaction), then one short write transaction; the
-        answer is built from what is in hand, not read back."""
-        async with self.sessions() as session:
-            project, m, have = await self._project_model(
+        answer is built from what is in hand, not read back. The steps run as one blocking
+        job (``self.db``): on SQLite one thread hop for the whole import."""
+
+        def read(
+            session: Session,
+        ) -> tuple[int, str, tuple[int, str] | None, Account | None, set[str]]:
+            project, m, have = self._project_model_sync(
                 session, actor, owner, name, model, s.Role.write, sorted(staged.pending)
             )
             if not re.match(ms.MODEL_NAME_PATTERN, model):  # 404/403 first, as always
                 raise Invalid("name", "use 1-64 letters, digits, '_', '-' or '.'")
             if model.lower() in RESERVED:
                 raise Invalid("name", f"'{model}' is reserved")
-            project_id, project_path = project.id, project.full_name
             known = (m.id, m.name) if m is not None else None
             # the owner's account is loaded with the project: usually no query
-            creator = await session.get(Account, actor.id) if actor.id > 0 else None
-        missing = {sha: src for sha, src in staged.pending.items() if sha not in have}
-        if missing:
-            staged.written.update(await asyncio.to_thread(self._put_blobs, missing))
-        model_id, model_name = known or await self._model_id(project_id, model, actor)
-        engine = engines.detect(p for p, _, _ in staged.files)
-        total = sum(size for _, size, _ in staged.files)
-        v: ModelVersion | None = None
-        try:
-            for _ in range(RETRIES):
-                async with self.sessions() as session:
-                    try:
-                        # the first statement writes: it locks the model (and SQLite's database);
-                        # it returns the newest version so far (no one can add one now)
-                        locked = (
-                            await session.execute(
-                                update(RegisteredModel)
-                                .where(RegisteredModel.id == model_id)
-                                .values(updated_at=utcnow())
-                                .returning(*self._newest(model_id))
-                            )
-                        ).first()
-                        if locked is None:  # dropped meanwhile
-                            await session.rollback()
-                            model_id, model_name = await self._model_id(project_id, model, actor)
-                            continue
-                        top = None if locked[0] is None else tuple(locked)
-                        if version is None:
-                            number = "0.0.1" if top is None else f"{top[0]}.{top[1]}.{top[2] + 1}"
-                        else:
-                            number = version
-                            taken = await session.scalar(
-                                select(ModelVersion.id).where(
-                                    ModelVersion.model_id == model_id,
-                                    ModelVersion.version == version,
-                                )
-                            )
-                            if taken:
-                                raise Conflict(
-                                    f"version {version} of model '{model}' exists",
-                                    [("version", "taken")],
-                                )
-                        major, minor, patch = ms.parse_semver(number)
-                        await self._reference(session, staged)
-                        v = ModelVersion(
-                            model_id=model_id,
-                            version=number,
-                            major=major,
-                            minor=minor,
-                            patch=patch,
-                            description=description,
-                            tags=f" {tags} " if tags else " ",
-                            engine=engine,
-                            compute=compute,
-                            size=total,
-                            num_files=len(staged.files),
-                            metrics=json.dumps(metrics),
-                            source=source,
-                            task_id=task_id,
-                            dataset_file_id=dataset_file_id,
-                            lineage=json.dumps(lineage),
-                            creator_id=actor.id if actor.id > 0 else None,
-                            download_count=0,
-                            created_at=utcnow(),
+            creator = session.get(Account, actor.id) if actor.id > 0 else None
+            return project.id, project.full_name, known, creator, have
+
+        def job() -> ms.ModelVersion:
+            project_id, project_path, known, creator, have = self.db.call(read)
+            missing = {sha: src for sha, src in staged.pending.items() if sha not in have}
+            if missing:
+                staged.written.update(self._put_blobs(missing))
+            model_id, model_name = known or self._model_id(project_id, model, actor)
+            new = dict(
+                description=description,
+                tags=f" {tags} " if tags else " ",
+                engine=engines.detect(p for p, _, _ in staged.files),
+                compute=compute,
+                size=sum(size for _, size, _ in staged.files),
+                num_files=len(staged.files),
+                metrics=json.dumps(metrics),
+                source=source,
+                task_id=task_id,
+                dataset_file_id=dataset_file_id,
+                lineage=json.dumps(lineage),
+                creator_id=actor.id if actor.id > 0 else None,
+                download_count=0,
+            )
+
+            def write(session: Session) -> ModelVersion | None:
+                """One attempt: the new version committed, or None when the model was
+                dropped meanwhile; IntegrityError/OperationalError for the caller to judge.
+                Core statements on the session's connection: nothing here needs the ORM's
+                unit of work, and the statements are built once."""
+                conn = session.connection()
+                now = utcnow()
+                # the first statement writes: it locks the model (and SQLite's database);
+                # it returns the newest version so far (no one can add one now)
+                locked = conn.execute(_LOCK_MODEL, {"model_id": model_id, "now": now}).first()
+                if locked is None:  # dropped meanwhile
+                    return None
+                top = None if locked[0] is None else tuple(locked)
+                if version is None:
+                    number = "0.0.1" if top is None else f"{top[0]}.{top[1]}.{top[2] + 1}"
+                else:
+                    number = version
+                    taken = conn.execute(
+                        _VERSION_TAKEN, {"model_id": model_id, "version": version}
+                    ).first()
+                    if taken:
+                        raise Conflict(
+                            f"version {version} of model '{model}' exists",
+                            [("version", "taken")],
                         )
-                        session.add(v)
-                        await session.flush()
-                        session.add_all(
-                            ModelFileRow(version_id=v.id, path=p, size=size, sha256=sha)
-                            for p, size, sha in staged.files
-                        )
-                        session.add_all(
-                            ModelVersionTag(model_id=model_id, version_id=v.id, tag=tg)
+                major, minor, patch = ms.parse_semver(number)
+                self._reference(conn, staged)
+                v = ModelVersion(
+                    model_id=model_id,
+                    version=number,
+                    major=major,
+                    minor=minor,
+                    patch=patch,
+                    created_at=now,
+                    **new,
+                )
+                row = {c: getattr(v, c) for c in _VERSION_COLUMNS}
+                v.id = conn.execute(_INSERT_VERSION, row).scalar_one()
+                conn.execute(
+                    insert(ModelFileRow),
+                    [
+                        {"version_id": v.id, "path": p, "size": size, "sha256": sha}
+                        for p, size, sha in staged.files
+                    ],
+                )
+                if tags.split():
+                    conn.execute(
+                        insert(ModelVersionTag),
+                        [
+                            {"model_id": model_id, "version_id": v.id, "tag": tg}
                             for tg in tags.split()
-                        )
-                        # one version more; the latest moves when this one is newer
-                        values: dict[str, Any] = {
-                            "num_versions": RegisteredModel.num_versions + 1,
-                            "updated_at": utcnow(),
-                        }
-                        if top is None or (major, minor, patch) > top:
-                            values["latest_version_id"] = v.id
-                        await session.execute(
-                            update(RegisteredModel)
-                            .where(RegisteredModel.id == model_id)
-                            .values(**values)
-                        )
-                        activity.record(
-                            session, actor, project_id, "model_imported",
-                            model=model, version=number, path=f"{project_path}/{model}@{number}",
-                        )  # fmt: skip
-                        await session.commit()
-                        break
+                        ],
+                    )
+                # one version more; the latest moves when this one is newer
+                newer = top is None or (major, minor, patch) > top
+                conn.execute(
+                    _COUNT_VERSION_LATEST if newer else _COUNT_VERSION,
+                    {"model_id": model_id, "now": now, "version_id": v.id},
+                )
+                ev = activity.event(
+                    actor, project_id, "model_imported",
+                    model=model, version=number, path=f"{project_path}/{model}@{number}",
+                )  # fmt: skip
+                conn.execute(
+                    insert(Activity),
+                    {
+                        c: getattr(ev, c)
+                        for c in ("actor_id", "project_id", "kind", "payload", "created_at")
+                    },
+                )
+                session.commit()
+                return v
+
+            v: ModelVersion | None = None
+            try:
+                for _ in range(RETRIES):
+                    try:
+                        v = self.db.call(write)
                     except (IntegrityError, OperationalError) as exc:
-                        await session.rollback()
-                        v = None
                         if version is not None and isinstance(exc, IntegrityError):
                             raise Conflict(
                                 f"version {version} of model '{model}' exists",
                                 [("version", "taken")],
                             ) from exc
-                        await asyncio.sleep(0.01)
-            if v is None:
-                raise Conflict(f"too many concurrent imports of model '{model}'; try again")
-        except BaseException:
-            await self._drop_if_empty(model_id)
-            raise
-        # a new version: no alias can point at it yet, no evaluation can name it yet
-        out = self._version_out(
-            v,
-            RegisteredModel(id=model_id, name=model_name),
-            project_path,
-            creator,
-            {},
-        )
-        out.files = [
-            ms.ModelFile(path=p, size=sz, sha256=sha) for p, sz, sha in sorted(staged.files)
-        ]
-        if task_id is not None and task_status is not None:
-            out.lineage.task_status = s.TaskStatus(task_status)
-        out.evaluations = []
-        return out
+                        time.sleep(0.01)
+                        continue
+                    if v is not None:
+                        break
+                    model_id, model_name = self._model_id(project_id, model, actor)
+                if v is None:
+                    raise Conflict(f"too many concurrent imports of model '{model}'; try again")
+            except BaseException:
+                self._drop_if_empty(model_id)
+                raise
+            # a new version: no alias can point at it yet, no evaluation can name it yet
+            out = self._version_out(
+                v,
+                RegisteredModel(id=model_id, name=model_name),
+                project_path,
+                creator,
+                {},
+            )
+            out.files = [
+                ms.ModelFile(path=p, size=sz, sha256=sha) for p, sz, sha in sorted(staged.files)
+            ]
+            if task_id is not None and task_status is not None:
+                out.lineage.task_status = s.TaskStatus(task_status)
+            out.evaluations = []
+            return out
+
+        return await self.db.blocking(job)
 
     # --- change --------------------------------------------------------------------------
 

@@ -14,10 +14,12 @@ The same rules are expressed twice: :func:`resource_role` for one resource and
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, or_, select
+from sqlalchemy import ColumnElement, Select, and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 
 from openi_lab.schemas import Role
 
@@ -33,9 +35,7 @@ def at_least(role: Role | None, needed: Role) -> bool:
 
 async def org_role(session: AsyncSession, actor: Principal, org_id: int) -> str | None:
     """``'owner'``, ``'member'`` or ``None`` for the actor in an org."""
-    return await session.scalar(
-        select(OrgMember.role).where(OrgMember.org_id == org_id, OrgMember.user_id == actor.id)
-    )
+    return await session.scalar(_membership(actor, org_id))
 
 
 async def can_see_account(session: AsyncSession, actor: Principal, account: Account) -> bool:
@@ -48,23 +48,61 @@ async def resource_role(
     session: AsyncSession, actor: Principal, owner: Account, visibility: str
 ) -> Role | None:
     """The actor's role on a resource with this owner and visibility; ``None``: invisible."""
+    decided, role = _without_org(actor, owner, visibility)
+    if decided:
+        return role
+    membership = await session.scalar(_membership(actor, owner.id))
+    perms = (
+        (await session.scalars(_team_permissions(actor, owner.id))).all()
+        if membership == "member"
+        else []
+    )
+    return _in_org(owner, visibility, membership, perms)
+
+
+def resource_role_sync(
+    session: Session, actor: Principal, owner: Account, visibility: str
+) -> Role | None:
+    """:func:`resource_role` on a synchronous session (``db.engine.SyncSessions``)."""
+    decided, role = _without_org(actor, owner, visibility)
+    if decided:
+        return role
+    membership = session.scalar(_membership(actor, owner.id))
+    perms = (
+        session.scalars(_team_permissions(actor, owner.id)).all() if membership == "member" else []
+    )
+    return _in_org(owner, visibility, membership, perms)
+
+
+def _without_org(actor: Principal, owner: Account, visibility: str) -> tuple[bool, Role | None]:
+    """(decided, role): every case that needs no look-up of the actor's org membership."""
     if actor.is_admin or owner.id == actor.id:
-        return Role.owner
-    public = Role.read if visibility == "public" else None
+        return True, Role.owner
     if owner.kind == "user":
-        return public
-    membership = await org_role(session, actor, owner.id)
+        return True, Role.read if visibility == "public" else None
+    return False, None
+
+
+def _membership(actor: Principal, org_id: int) -> Select[str]:
+    return select(OrgMember.role).where(OrgMember.org_id == org_id, OrgMember.user_id == actor.id)
+
+
+def _team_permissions(actor: Principal, org_id: int) -> Select[str]:
+    return (
+        select(Team.permission)
+        .join(TeamMember, TeamMember.team_id == Team.id)
+        .where(Team.org_id == org_id, TeamMember.user_id == actor.id)
+    )
+
+
+def _in_org(
+    owner: Account, visibility: str, membership: str | None, perms: Sequence[str]
+) -> Role | None:
+    public = Role.read if visibility == "public" else None
     if membership is None:
         return public if owner.visibility == "public" else None
     if membership == "owner":
         return Role.owner
-    perms = (
-        await session.scalars(
-            select(Team.permission)
-            .join(TeamMember, TeamMember.team_id == Team.id)
-            .where(Team.org_id == owner.id, TeamMember.user_id == actor.id)
-        )
-    ).all()
     roles = [Role(p) for p in perms] + [Role.read]
     return max(roles, key=ROLE_RANK.__getitem__)
 

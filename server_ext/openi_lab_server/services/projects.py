@@ -8,13 +8,14 @@ from __future__ import annotations
 from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.orm import Session
 
 from openi_lab import schemas as s
 
 from ..db.models import Account, Project
 from .errors import Conflict, Forbidden, NotFound
 from .pagination import PageRequest, PageResult, paginate
-from .permissions import at_least, resource_role, visible_owner_clause
+from .permissions import at_least, resource_role, resource_role_sync, visible_owner_clause
 from .principal import Principal
 
 
@@ -131,7 +132,29 @@ class ProjectService:
             if project
             else None
         )
-        if project is None or role is None:
+        return ProjectService._decide(role, owner, name, need)
+
+    @staticmethod
+    def authorize_sync(
+        session: Session,
+        actor: Principal,
+        project: Project | None,
+        owner: str,
+        name: str,
+        need: s.Role = s.Role.read,
+    ) -> s.Role:
+        """:meth:`authorize` on a synchronous session (``db.engine.SyncSessions``)."""
+        role = (
+            resource_role_sync(session, actor, project.owner, project.visibility)
+            if project
+            else None
+        )
+        return ProjectService._decide(role, owner, name, need)
+
+    @staticmethod
+    def _decide(role: s.Role | None, owner: str, name: str, need: s.Role) -> s.Role:
+        """404 when invisible (or missing: ``role`` None), 403 when below ``need``."""
+        if role is None:
             raise NotFound(f"project '{owner}/{name}'")
         if not at_least(role, need):
             raise Forbidden(f"you need {need.value} access to {owner}/{name}")

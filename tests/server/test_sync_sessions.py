@@ -1,0 +1,100 @@
+"""``db.engine.SyncSessions``: units of database work as synchronous code, on both backends."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import threading
+from collections.abc import AsyncIterator
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import OperationalError
+
+from openi_lab_server.db.engine import SyncSessions, create_engine
+
+
+@contextlib.asynccontextmanager
+async def units_on(database_url: str) -> AsyncIterator[SyncSessions]:
+    engine = create_engine(database_url)
+    async with engine.begin() as conn:
+        await conn.execute(text("CREATE TABLE IF NOT EXISTS unit_t (n INTEGER)"))
+        await conn.execute(text("DELETE FROM unit_t"))
+    db = SyncSessions(engine)
+    try:
+        yield db
+    finally:
+        db.dispose()
+        async with engine.begin() as conn:
+            await conn.execute(text("DROP TABLE unit_t"))
+        await engine.dispose()
+
+
+def _insert(session, n: int) -> None:
+    session.execute(text("INSERT INTO unit_t (n) VALUES (:n)"), {"n": n})
+    session.commit()
+
+
+def _count(session) -> int:
+    return int(session.scalar(text("SELECT count(*) FROM unit_t")))
+
+
+async def test_units_write_and_read_what_was_committed(database_url):
+    async with units_on(database_url) as units:
+        await units.run(lambda s: _insert(s, 1))
+        assert await units.read(_count) == 1
+        assert await units.run(_count) == 1
+
+
+async def test_a_blocking_job_runs_off_the_loop_and_reaches_the_database(database_url):
+    async with units_on(database_url) as units:
+        loop_thread = threading.get_ident()
+
+        def job() -> tuple[int, int]:
+            units.call(lambda s: _insert(s, 2))
+            return threading.get_ident(), units.call(_count)
+
+        thread, count = await units.blocking(job)
+        assert thread != loop_thread and count == 1
+
+
+async def test_an_uncommitted_unit_leaves_nothing(database_url):
+    async with units_on(database_url) as units:
+
+        def half(session) -> None:
+            session.execute(text("INSERT INTO unit_t (n) VALUES (3)"))
+
+        await units.run(half)
+        assert await units.read(_count) == 0
+
+
+async def test_a_read_on_sqlite_cannot_write(database_url):
+    async with units_on(database_url) as units:
+        if not database_url.startswith("sqlite"):
+            pytest.skip("reads run on the event loop on SQLite only")
+        with pytest.raises(OperationalError):
+            await units.read(lambda s: _insert(s, 4))
+        assert await units.read(_count) == 0
+
+
+async def test_a_read_that_finds_sqlite_busy_goes_to_a_worker_thread(database_url):
+    async with units_on(database_url) as units:
+        if not database_url.startswith("sqlite"):
+            pytest.skip("reads run on the event loop on SQLite only")
+        loop_thread = threading.get_ident()
+        seen: list[int] = []
+
+        def unit(session) -> int:
+            seen.append(threading.get_ident())
+            if len(seen) == 1:  # the reader on the loop: as if a writer held the database
+                raise OperationalError("SELECT", {}, Exception("database is locked"))
+            return _count(session)
+
+        assert await units.read(unit) == 0
+        assert seen[0] == loop_thread and seen[1] != loop_thread
+
+
+async def test_concurrent_units_all_commit(database_url):
+    async with units_on(database_url) as units:
+        await asyncio.gather(*(units.run(lambda s, n=n: _insert(s, n)) for n in range(20)))
+        assert await units.read(_count) == 20
