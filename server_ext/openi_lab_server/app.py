@@ -102,7 +102,15 @@ class OpeniLabApp(ExtensionApp):
     max_concurrent_debug_tasks = Int(1, help="Debug tasks one user may run at once.").tag(
         config=True
     )
-    scheduler_interval = Float(0.2, help="Seconds between scheduler passes.").tag(config=True)
+    scheduler_interval = Float(
+        0.2, help="Seconds between scheduler passes while tasks wait or run on this server."
+    ).tag(config=True)
+    scheduler_idle_interval = Float(
+        2.0,
+        help="Longest pause between scheduler passes while nothing waits or runs (submitting "
+        "a task here wakes the scheduler at once; a task submitted through another server "
+        "sharing the database is seen within this time).",
+    ).tag(config=True)
     debug_idle_timeout = Float(
         4 * 3600.0,
         help="Seconds without code running after which a debug task's kernel stops (0: never).",
@@ -259,6 +267,7 @@ class OpeniLabApp(ExtensionApp):
                 max_concurrent_tasks=self.max_concurrent_tasks,
                 max_concurrent_debug_tasks=self.max_concurrent_debug_tasks,
                 interval=self.scheduler_interval,
+                idle_interval=self.scheduler_idle_interval,
                 debug_idle_timeout=self.debug_idle_timeout,
             )
             debug = kernels.DebugKernels(

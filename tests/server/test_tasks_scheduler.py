@@ -107,3 +107,28 @@ async def test_two_servers_never_run_a_task_twice(api, platform, git, tmp_path, 
     nodes = {r.node for r in rows}
     assert nodes == {"node-a", "node-b"}, nodes
     await other.close()
+
+
+def test_an_idle_scheduler_backs_off_and_a_busy_one_does_not():
+    from openi_lab_server.compute.scheduler import next_wait
+
+    waits = [0.2]
+    for _ in range(6):  # nothing to watch: 0.4, 0.8, 1.6, then the idle ceiling
+        waits.append(next_wait(waits[-1], False, 0.2, 2.0))
+    assert waits == [0.2, 0.4, 0.8, 1.6, 2.0, 2.0, 2.0]
+    assert next_wait(2.0, True, 0.2, 2.0) == 0.2  # a task waits or runs: look often again
+
+
+async def test_a_task_submitted_to_an_idle_scheduler_starts_at_once(
+    api, platform, git, tmp_path, jp_serverapp
+):
+    """However long the scheduler's idle pause, a submission wakes it: the task does not
+    wait for the pause to run out."""
+    await project_with_code(api, platform, git, tmp_path)
+    sched = openi_app(jp_serverapp).scheduler
+    sched.idle_interval = sched.wait = 600.0
+    await asyncio.sleep(2.5)  # the pause under way (at most 2 s) ends; the next is 600 s
+    assert sched.wait == 600.0
+    body = {"spec": "cpu-small", "boot_file": "sleep.py", "params": [{"name": "t", "value": "0"}]}
+    t = (await api.post(T, {**body, "name": "wakes"})).body
+    await wait_status(api, f"{T}/{t['id']}", {"RUNNING", "SUCCEEDED"}, within=30)

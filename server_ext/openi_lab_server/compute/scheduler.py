@@ -1,6 +1,8 @@
 """The scheduler: claims WAITING tasks, allocates devices, starts and watches them.
 
-One loop per server (every ``interval`` seconds, or at once when woken). Several servers may
+One loop per server: at once when woken (a task submitted, a process ended), otherwise every
+``interval`` seconds while tasks wait or run here, backing off to ``idle_interval`` when there
+is nothing to watch, so an idle server does no database work worth the name. Several servers may
 share one database: a task is claimed by a conditional UPDATE (``status='WAITING' AND
 claim_token IS NULL``), so exactly one scheduler starts it; devices are rows of
 ``device_allocations`` whose unique key makes holding one exclusive. Each queue (one per spec
@@ -35,6 +37,14 @@ from .resources import Spec
 log = logging.getLogger(__name__)
 
 
+def next_wait(previous: float, busy: bool, interval: float, idle_interval: float) -> float:
+    """The pause before the next pass: ``interval`` while there is work, doubling up to
+    ``idle_interval`` while there is none (a wake-up cuts any pause short)."""
+    if busy:
+        return interval
+    return min(max(previous, interval) * 2, idle_interval)
+
+
 class Scheduler:
     def __init__(
         self,
@@ -45,6 +55,7 @@ class Scheduler:
         max_concurrent_tasks: int = 4,
         max_concurrent_debug_tasks: int = 1,
         interval: float = 0.2,
+        idle_interval: float = 2.0,
         batch: int = 8,
         debug_idle_timeout: float = kernels.DEFAULT_IDLE_TIMEOUT,
     ):
@@ -54,8 +65,11 @@ class Scheduler:
         self.max_tasks = max_concurrent_tasks
         self.max_debug = max_concurrent_debug_tasks
         self.interval = interval
+        self.idle_interval = max(idle_interval, interval)
         self.batch = batch
         self.debug_idle_timeout = debug_idle_timeout
+        #: how long the loop waits before its next pass when not woken
+        self.wait = interval
         #: awaited with (task, status) when a task of this node turns RUNNING or ends
         self.listeners: list[Callable[[Task, str], Awaitable[None]]] = []
         self._wake = asyncio.Event()
@@ -86,28 +100,35 @@ class Scheduler:
 
     async def _run(self) -> None:
         while True:
+            busy = True
             try:
-                await self.step()
+                busy = await self.step()
             except asyncio.CancelledError:
                 raise
             except Exception:  # keep scheduling; the next pass retries
                 log.exception("OpenI scheduler pass failed")
+            self.wait = next_wait(self.wait, busy, self.interval, self.idle_interval)
             # asyncio.timeout, not wait_for: on Python 3.11 wait_for loses a cancellation
             # that arrives as the event is set, and stop() then waited for ever
             with contextlib.suppress(TimeoutError):
-                async with asyncio.timeout(self.interval):
+                async with asyncio.timeout(self.wait):
                     await self._wake.wait()
+            if self._wake.is_set():
+                self.wait = self.interval
             self._wake.clear()
 
-    async def step(self) -> None:
-        """One pass: finish or stop what this node runs, then start what may start."""
-        await self.watch()
-        await self.schedule()
+    async def step(self) -> bool:
+        """One pass: finish or stop what this node runs, then start what may start. True when
+        something is left to watch (tasks running here or waiting, a hook's work)."""
+        busy = await self.watch()
+        busy = await self.schedule() or busy
         for hook in list(self.tasks.pass_hooks):
             try:
-                await hook()
+                busy = bool(await hook()) or busy
             except Exception:  # one broken hook must not stop the scheduler
                 log.exception("OpenI scheduler hook failed")
+                busy = True
+        return busy
 
     # --- watching ------------------------------------------------------------------------
 
@@ -148,9 +169,11 @@ class Scheduler:
         head = f"exit code {exit_code}" if exit_code is not None else vanished
         return "FAILED", f"{head}\n{tail}" if tail else head
 
-    async def watch(self) -> None:
+    async def watch(self) -> bool:
+        """Finish what ended or ran out of time; True when tasks are active here."""
         now = utcnow()
-        for t in await self._mine(ACTIVE):
+        active = await self._mine(ACTIVE)
+        for t in active:
             assert t.handle is not None
             if t.status == "STOPPING":
                 await self.executor.cancel(t.handle)
@@ -169,6 +192,7 @@ class Scheduler:
                 # a debug session that reaches its limit has ended, not failed
                 to = "STOPPED" if t.kind == "debug" else "FAILED"
                 await self._finish(t, to, f"time limit of {t.time_limit:g} s exceeded")
+        return bool(active)
 
     async def reconcile(self) -> None:
         """On start-up: re-attach this node's live tasks, fail the vanished, free stale claims."""
@@ -218,7 +242,8 @@ class Scheduler:
             )
             await session.commit()
 
-    async def schedule(self) -> None:
+    async def schedule(self) -> bool:
+        """Start what may start; True when tasks wait (here or for another server)."""
         async with self.tasks.sessions() as session:
             waiting = (
                 await session.scalars(
@@ -229,7 +254,7 @@ class Scheduler:
                 )
             ).all()
         if not waiting:
-            return
+            return False
         node = await self.tasks.node()
         blocked: set[str] = set()
         #: users at their limit in this pass (all their tasks / their debug tasks): later
@@ -280,6 +305,7 @@ class Scheduler:
                     .values(reason=reason)
                 )
                 await session.commit()
+        return True
 
     async def _python(self, t: Task, ready: dict[int, str]) -> str | None:
         """The interpreter of the task's image (``ready`` caches it for one pass); None while

@@ -426,10 +426,11 @@ class PipelineService:
 
     # --- advancing -----------------------------------------------------------------------
 
-    async def advance(self) -> None:
-        """Advance every running run (a scheduler hook: called after each pass)."""
+    async def advance(self) -> bool:
+        """Advance every running run (a scheduler hook: called after each pass); True while
+        runs are running, so the scheduler keeps looking often."""
         if self._lock.locked():
-            return
+            return True
         async with self._lock:
             async with self.sessions() as session:
                 ids = (
@@ -445,6 +446,7 @@ class PipelineService:
                     await self.advance_run(run_id)
                 except Exception:  # one broken run must not stop the others
                     log.exception("OpenI pipeline run %s could not advance", run_id)
+        return bool(ids)
 
     async def _fail(
         self,

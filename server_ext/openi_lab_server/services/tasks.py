@@ -170,7 +170,8 @@ class TaskService:
         #: asked before a task is deleted: why it may not be (409), or None (models' lineage)
         self.delete_checks: list[Callable[[AsyncSession, int], Awaitable[str | None]]] = []
         #: awaited after every scheduler pass (the pipeline runner advances its runs)
-        self.pass_hooks: list[Callable[[], Awaitable[None]]] = []
+        #: called after each scheduler pass; a hook answers True while it has work in flight
+        self.pass_hooks: list[Callable[[], Awaitable[bool | None]]] = []
         datasets.usage_checks.append(self.dataset_usage)
 
     # --- resources -----------------------------------------------------------------------
