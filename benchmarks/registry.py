@@ -197,14 +197,16 @@ GAP_S = 0.005
 
 def timed(fns: dict[str, Callable[[], None]], samples: int) -> dict[str, tuple[float, float]]:
     """p50 and p95 in ms of each function. The registries take turns in batches of
-    ``BATCH`` calls, so both see the same load on a shared machine, and every call comes
-    ``GAP_S`` after the previous call to the same server: strictly alternating single calls
-    left each server idle for as long as the other's call took (up to 300 ms for MLflow at
-    10,000 versions), and on a VM an idle server answers its next request slower, which
-    penalised whichever side was faster."""
+    ``BATCH`` calls, so both see the same load on a shared machine, and every timed call
+    comes ``GAP_S`` after the previous call to the same server (each batch opens with an
+    untimed call, after the server idled through the other's batch). Strictly alternating
+    single calls left each server idle for as long as the other's call took (up to 300 ms
+    for MLflow at 10,000 versions), and on a VM an idle server answers its next request
+    slower, which penalised whichever side was faster."""
     xs: dict[str, list[float]] = {k: [] for k in fns}
     while any(len(v) < samples for v in xs.values()):
         for k, fn in fns.items():
+            fn()  # not timed: the server idled through the other's batch
             for _ in range(min(BATCH, samples - len(xs[k]))):
                 time.sleep(GAP_S)
                 t0 = time.perf_counter()

@@ -26,6 +26,7 @@ from .compute.executor import Executor
 from .compute.scheduler import Scheduler
 from .config import default_data_dir, default_database_url, default_storage_url
 from .db import migrate
+from .db.checkpoint import WalCheckpointer, sqlite_file
 from .db.engine import create_engine, session_factory
 from .services import demo
 from .services.container import Platform
@@ -254,6 +255,9 @@ class OpeniLabApp(ExtensionApp):
 
     async def _start_jupyter_server_extension(self, serverapp: Any) -> None:
         self._tasks.append(asyncio.create_task(self._housekeeping()))
+        path = sqlite_file(self.database_url)
+        if path is not None:
+            self._tasks.append(asyncio.create_task(WalCheckpointer(path).run()))
         await self.start_scheduler()
 
     async def start_scheduler(self) -> Scheduler:

@@ -119,3 +119,66 @@ async def test_concurrent_first_sight_creates_one_user(database_url):
     assert (await a.accounts.list_users("newcomer", PageRequest(1, 10))).total == 1
     await a.close()
     await b.close()
+
+
+def test_the_checkpointer_copies_the_log_back_without_waiting(tmp_path):
+    """What a request commits reaches the database file through the background checkpoint,
+    and a reader holding an old snapshot neither blocks it nor is blocked."""
+    from openi_lab_server.db.checkpoint import WalCheckpointer
+
+    path = tmp_path / "w.db"
+    writer = sqlite3.connect(path, isolation_level=None)
+    writer.execute("PRAGMA journal_mode=WAL")
+    writer.execute("PRAGMA wal_autocheckpoint=0")  # only the checkpointer copies
+    writer.execute("CREATE TABLE t (x TEXT)")
+    writer.executemany("INSERT INTO t VALUES (?)", [("x" * 1000,)] * 500)
+    size_before = path.stat().st_size
+    reader = sqlite3.connect(path, isolation_level=None)
+    reader.execute("BEGIN")
+    assert reader.execute("SELECT count(*) FROM t").fetchone() == (500,)  # a snapshot
+    writer.executemany("INSERT INTO t VALUES (?)", [("y" * 1000,)] * 500)
+    cp = WalCheckpointer(str(path))
+    try:
+        first = cp.checkpoint()  # the reader's snapshot holds back the newest pages
+        assert first.log_pages > first.copied_pages > 0 and not first.busy
+        reader.execute("COMMIT")
+        second = cp.checkpoint()
+        assert second.copied_pages == second.log_pages > 0
+        assert path.stat().st_size > size_before + 900 * 1000  # the rows are in the file
+    finally:
+        cp.close()
+        reader.close()
+        writer.close()
+
+
+async def test_a_running_server_checkpoints_in_the_background(
+    api, platform, database_url, jp_serverapp
+):
+    """On SQLite the server leaves SQLite's own checkpoint (in the committing request) as a
+    safety net only, and copies the log back by itself within a few seconds."""
+    if not database_url.startswith("sqlite"):
+        pytest.skip("a write-ahead log is SQLite's")
+    import asyncio
+    import time
+
+    async with platform.sessions() as session:
+        pages = (await session.execute(text("PRAGMA wal_autocheckpoint"))).scalar()
+    assert pages == 10_000
+    app = jp_serverapp.web_app.settings["openi_lab"]
+    await app._start_jupyter_server_extension(jp_serverapp)  # the server's background work
+    for i in range(20):
+        assert (await api.post("projects", {"name": f"p{i}"})).status == 201
+    # the database file alone (immutable: SQLite reads no log): what was checkpointed
+    path = database_url.removeprefix("sqlite:///")
+    deadline = time.monotonic() + 15
+    while True:
+        probe = sqlite3.connect(f"file:{path}?immutable=1", uri=True)
+        try:
+            count = probe.execute("SELECT count(*) FROM projects").fetchone()[0]
+        finally:
+            probe.close()
+        if count >= 20:
+            break
+        assert time.monotonic() < deadline, f"{count} of 20 projects in the database file"
+        await asyncio.sleep(0.2)
+    await app.stop_extension()

@@ -18,6 +18,9 @@ T = TypeVar("T")
 
 #: How long a SQLite writer waits for another process's lock before failing, in ms.
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+#: SQLite's own checkpoint, in the committing request, only past this many WAL pages (40 MiB
+#: of 4 KiB pages): the server checkpoints in the background (``db.checkpoint``)
+SQLITE_AUTOCHECKPOINT_PAGES = 10_000
 
 
 def async_url(url: str) -> str:
@@ -50,6 +53,7 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
     cur.execute("PRAGMA foreign_keys=ON")
     cur.execute("PRAGMA synchronous=NORMAL")
+    cur.execute(f"PRAGMA wal_autocheckpoint={SQLITE_AUTOCHECKPOINT_PAGES}")
     cur.close()
 
 
