@@ -25,7 +25,10 @@ BUFFER_BYTES = 4 << 20
 BUFFERS = 4
 
 #: takes a filled buffer, returns the jobs that must finish before it may be filled again
-Sink = Callable[[memoryview], Awaitable[Sequence[asyncio.Future[None]]]]
+#: (it must not await: the caller has to hold those jobs whatever happens next)
+Sink = Callable[[memoryview], Sequence[asyncio.Future[None]]]
+#: awaited after every read from the socket, however little came (a slow client's lease)
+Keepalive = Callable[[], Awaitable[None]]
 
 
 def can_pull(headers: httputil.HTTPHeaders) -> int | None:
@@ -53,42 +56,49 @@ class BodyPull:
         self.length = length
         self.read = 0
 
-    async def into(self, sink: Sink) -> None:
+    async def into(self, sink: Sink, keepalive: Keepalive | None = None) -> None:
         """Fill the ring's buffers in turn and hand each to ``sink``.
 
         Bytes that did arrive before the connection broke are still handed over (the last
         buffer only partly filled) before ``StreamClosedError`` propagates, so a resumable
-        upload keeps them. An error of the sink propagates at once.
+        upload keeps them. An error of the sink or of ``keepalive`` propagates at once; the
+        buffers go back to the pool only once every job handed out on them has ended.
         """
         if not self.length:
             return
-        ring = _take_ring()
+        ring = _take_ring() if self.length > BUFFER_BYTES else [memoryview(bytearray(self.length))]
         jobs: list[Sequence[asyncio.Future[None]]] = [() for _ in ring]
         turn = 0
         try:
             while self.read < self.length:
-                slot = turn % BUFFERS
+                slot = turn % len(ring)
                 turn += 1
                 await asyncio.gather(*jobs[slot])
-                buffer = ring[slot][: min(BUFFER_BYTES, self.length - self.read)]
+                buffer = ring[slot][: min(len(ring[slot]), self.length - self.read)]
                 filled = 0
                 try:
                     while filled < len(buffer):
                         # typed for bytearray; tornado takes any writable buffer
                         rest = cast(bytearray, buffer[filled:])
                         filled += await self.stream.read_into(rest, partial=True)
+                        if keepalive is not None and filled < len(buffer):
+                            await keepalive()
                 finally:
                     self.read += filled
                     if filled:
-                        jobs[slot] = await sink(buffer[:filled])
+                        jobs[slot] = sink(buffer[:filled])
+                if keepalive is not None:
+                    await keepalive()
         finally:
-            # every job ends before the buffers go back (a worker thread may still read one)
+            # every job ends before the buffers may go (a worker thread may still read one)
             await asyncio.gather(*(f for js in jobs for f in js), return_exceptions=True)
-            _give_back(ring)
+            if len(ring) == BUFFERS:
+                _give_back(ring)
 
 
 #: rings not in use, kept for the next body: a fresh 16 MiB is zeroed and faulted in page
-#: by page, which cost as much as a tenth of the receiving
+#: by page, which cost as much as a tenth of the receiving; a body of at most one buffer
+#: gets a buffer of its own size instead
 _SPARE: list[list[memoryview]] = []
 SPARE_RINGS = 2
 

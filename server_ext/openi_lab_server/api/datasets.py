@@ -284,10 +284,10 @@ class UploadHandler(_OffsetErrors):
         unless the chunk failed part-way (tornado then drops the rest, as it does after a
         refusal from ``data_received``)."""
         stream = self.request.connection.stream  # type: ignore[union-attr]
-        continue_if_expected(stream, self.request.headers)
         pull = BodyPull(stream, length)
         try:
-            await pull.into(self._take)
+            continue_if_expected(stream, self.request.headers)
+            await pull.into(self._take, self._renew)
         except iostream.StreamClosedError:
             self._drop_chunk()  # keeps what arrived (local files), frees the upload
         except DomainError as exc:
@@ -295,11 +295,14 @@ class UploadHandler(_OffsetErrors):
         finally:
             self.request.headers["Content-Length"] = str(length - pull.read)
 
-    async def _take(self, view: memoryview) -> list[asyncio.Future[None]]:
+    def _take(self, view: memoryview) -> list[asyncio.Future[None]]:
         assert self.chunk is not None
-        jobs = await self.chunk.feed_buffer(view)
-        await self.platform.uploads.renew(self.chunk)
-        return jobs
+        return self.chunk.feed_buffer(view)
+
+    async def _renew(self) -> None:
+        """Keep the lease while bytes come, however slowly (a clock check most times)."""
+        if self.chunk is not None:
+            await self.platform.uploads.renew(self.chunk)
 
     async def _refuse(self, exc: DomainError) -> None:
         cw, self.chunk = self.chunk, None

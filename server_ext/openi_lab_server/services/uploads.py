@@ -96,6 +96,8 @@ class ChunkWrite:
     #: hash on a thread of its own (local files: writing is real work too); on S3 the write
     #: only gathers the part in memory, and one thread keeps the part's memory in one arena
     split_hash: bool = True
+    #: a write failed: the bytes received are not all stored, so none of the chunk counts
+    failed: bool = False
 
     async def feed(self, data: bytes) -> None:
         if self.offset + self.received + len(data) > self.size:
@@ -106,38 +108,42 @@ class ChunkWrite:
         if self.pending_bytes >= BATCH_BYTES:
             await self._submit()
 
-    async def feed_buffer(self, view: memoryview) -> list[asyncio.Future[None]]:
+    def feed_buffer(self, view: memoryview) -> list[asyncio.Future[None]]:
         """Write and hash a buffer the caller fills again only once the returned jobs end
-        (``api.body_pull``: the socket reads straight into a few reused buffers)."""
+        (``api.body_pull``: the socket reads straight into a few reused buffers, which bound
+        the memory; nothing here waits, so the caller always holds the jobs of its buffer)."""
         if self.offset + self.received + len(view) > self.size:
             raise Invalid("Upload-Offset", "the chunk goes past the declared size")
+        while self.inflight and self.inflight[0].done():
+            self.inflight.popleft().result()  # a failed job's error surfaces here
         self.received += len(view)
-        await self._submit()  # pieces fed before, in order
-        loop = asyncio.get_running_loop()
-        jobs = [loop.run_in_executor(self.worker, self._write, [view])]
-        if self.hasher is not None:
-            hashing = self.hash_worker if self.split_hash else self.worker
-            jobs.append(loop.run_in_executor(hashing, self._hash, [view]))
-        self.inflight.extend(jobs)
-        while len(self.inflight) > MAX_INFLIGHT:
-            await self.inflight.popleft()
-        return jobs
+        return self._queue([view])
 
     async def _submit(self) -> None:
         if not self.pending:
             return
         pieces = self.pending
         self.pending, self.pending_bytes = [], 0
-        loop = asyncio.get_running_loop()
-        self.inflight.append(loop.run_in_executor(self.worker, self._write, pieces))
-        if self.hasher is not None:
-            hashing = self.hash_worker if self.split_hash else self.worker
-            self.inflight.append(loop.run_in_executor(hashing, self._hash, pieces))
+        self._queue(pieces)
         while len(self.inflight) > MAX_INFLIGHT:
             await self.inflight.popleft()
 
+    def _queue(self, pieces: Sequence[bytes | memoryview]) -> list[asyncio.Future[None]]:
+        """One write job and one hash job for these pieces, each worker keeping order."""
+        loop = asyncio.get_running_loop()
+        jobs = [loop.run_in_executor(self.worker, self._write, pieces)]
+        if self.hasher is not None:
+            hashing = self.hash_worker if self.split_hash else self.worker
+            jobs.append(loop.run_in_executor(hashing, self._hash, pieces))
+        self.inflight.extend(jobs)
+        return jobs
+
     def _write(self, pieces: Sequence[bytes | memoryview]) -> None:
-        self.writer.write_pieces(pieces)
+        try:
+            self.writer.write_pieces(pieces)
+        except BaseException:
+            self.failed = True  # what was received is not all stored: it must not count
+            raise
 
     def _hash(self, pieces: Sequence[bytes | memoryview]) -> None:
         for piece in pieces:
@@ -425,6 +431,8 @@ class UploadService:
         cw.done = True
         try:
             await cw.drain()
+            if cw.failed:  # an earlier job's error was raised already; none of it counts
+                raise OSError("a part of the chunk could not be written")
             new_offset = cw.offset + cw.received
             self._check_part(cw.offset, cw.received, cw.size)
             parts = list(cw.parts)
@@ -473,7 +481,7 @@ class UploadService:
         of the chunk counts. Either way the upload is freed for the next PATCH."""
         if cw.done:
             return
-        if self.store.is_local and cw.received:
+        if self.store.is_local and cw.received and not cw.failed:
             with contextlib.suppress(DomainError):  # it moved meanwhile: the client asks
                 await self._commit_chunk(cw)
             return
