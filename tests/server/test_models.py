@@ -292,6 +292,33 @@ async def test_concurrent_imports_get_distinct_versions(api, platform, git, tmp_
     assert len(keys) == len(shas) - 1
 
 
+async def test_latest_is_the_newest_after_concurrent_numbered_and_next_imports(api):
+    """Imports naming their version race imports taking the next patch: whatever the order,
+    "latest" is the highest version (on PostgreSQL the next patch must be read after the
+    model's lock was granted, not as of before waiting for it)."""
+    assert (await api.post("projects", {"name": "lab", "auto_init": True})).status == 201
+
+    async def one(i: int, version: str | None) -> str:
+        extra = {"version": version} if version else {}
+        r = await api.call(
+            "POST", f"{P}/models/upload", b"w" + bytes([i]), filename="m.pt", name="race", **extra
+        )
+        assert r.status == 201, r.body
+        return str(r.body["version"])
+
+    await one(0, "1.0.0")
+    for round_ in range(3):
+        made = await asyncio.gather(
+            *(one(20 * round_ + i, f"{2 + 20 * round_ + i}.0.0" if i % 2 else None)
+              for i in range(1, 16))
+        )  # fmt: skip
+        newest = max(made, key=lambda v: tuple(int(x) for x in v.split(".")))
+        latest = (await api.get("model-versions/resolve", ref="alice/lab/race@latest")).body
+        assert latest["version"] == newest, (made, latest["version"])
+        model = (await api.get(f"{P}/models/race")).body
+        assert model["latest"]["version"] == newest
+
+
 async def test_upload_answer_is_what_a_read_gives_and_version_pages(api, platform, as_user):
     """The create answer is built from what the import had in hand (no read-back): it must
     equal a read. The versions page (one statement for page, total and alias flags) keeps its

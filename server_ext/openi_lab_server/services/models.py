@@ -92,21 +92,21 @@ _VERSION_FILES = (
 )
 
 _ORDER = (ModelVersion.major.desc(), ModelVersion.minor.desc(), ModelVersion.patch.desc())
-#: lock model ``:model_id`` (its first write) and read its newest (major, minor, patch)
+#: lock model ``:model_id`` (its first write); None when it was dropped meanwhile
 _LOCK_MODEL = (
     update(RegisteredModel)
     .where(RegisteredModel.id == bindparam("model_id", type_=Integer))
     .values(updated_at=bindparam("now", type_=UTCDateTime()))
-    .returning(
-        *(
-            select(col)
-            .where(ModelVersion.model_id == bindparam("model_id", type_=Integer))
-            .order_by(*_ORDER)
-            .limit(1)
-            .scalar_subquery()
-            for col in (ModelVersion.major, ModelVersion.minor, ModelVersion.patch)
-        )
-    )
+    .returning(RegisteredModel.id)
+)
+#: its newest (major, minor, patch), read by a statement of its own after the lock: on
+#: PostgreSQL a subquery of the locking UPDATE would see the data as of before it waited
+#: for the lock, and miss the version whose import it waited for
+_NEWEST = (
+    select(ModelVersion.major, ModelVersion.minor, ModelVersion.patch)
+    .where(ModelVersion.model_id == bindparam("model_id", type_=Integer))
+    .order_by(*_ORDER)
+    .limit(1)
 )
 #: how many versions of ``:model_id`` have tag ``:tag`` (one tag row each; from the index)
 _TAG_COUNT = (
@@ -1307,11 +1307,12 @@ class ModelService:
                 conn = session.connection()
                 now = utcnow()
                 # the first statement writes: it locks the model (and SQLite's database);
-                # it returns the newest version so far (no one can add one now)
+                # then the newest version so far (no one can add one now)
                 locked = conn.execute(_LOCK_MODEL, {"model_id": model_id, "now": now}).first()
                 if locked is None:  # dropped meanwhile
                     return None
-                top = None if locked[0] is None else tuple(locked)
+                newest = conn.execute(_NEWEST, {"model_id": model_id}).first()
+                top = None if newest is None else tuple(newest)
                 if version is None:
                     number = "0.0.1" if top is None else f"{top[0]}.{top[1]}.{top[2] + 1}"
                 else:
