@@ -187,11 +187,18 @@ def bare_receive(path: Path, work: Path) -> float:
     step, ring = 4 << 20, 4
     out = work / "bare.bin"
     listener = socket.create_server(("127.0.0.1", 0))
+    listener.settimeout(120)
     port = listener.getsockname()[1]
     digest = hashlib.sha256()
 
+    def write_at(fd: int, view: memoryview, pos: int) -> None:
+        while view:  # a short write: the rest
+            n = os.pwrite(fd, view, pos)
+            view, pos = view[n:], pos + n
+
     def serve() -> None:
         conn, _ = listener.accept()
+        conn.settimeout(120)
         fd = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         bufs = [memoryview(bytearray(step)) for _ in range(ring)]
         jobs: list[list[Future[object]]] = [[] for _ in range(ring)]
@@ -210,7 +217,7 @@ def bare_receive(path: Path, work: Path) -> float:
                         raise EOFError
                     got += n
                 jobs[slot] = [
-                    writer.submit(os.pwrite, fd, view, pos),
+                    writer.submit(write_at, fd, view, pos),
                     hasher.submit(digest.update, view),
                 ]
                 pos += got
@@ -224,7 +231,7 @@ def bare_receive(path: Path, work: Path) -> float:
     t0 = time.perf_counter()
     with ThreadPoolExecutor(1) as server:
         done = server.submit(serve)
-        with socket.create_connection(("127.0.0.1", port)) as sock, path.open("rb") as f:
+        with socket.create_connection(("127.0.0.1", port), 120) as sock, path.open("rb") as f:
             sock.sendfile(f, 0, size)
             assert sock.recv(2) == b"ok"
         done.result()

@@ -105,7 +105,7 @@ class S3PartWriter:
             Key=path,
             UploadId=self.multipart_id,
             PartNumber=self.number,
-            Body=bytes(self.buffer),
+            Body=self.buffer,  # a bytearray is a blob to botocore: no second copy of the part
         )
         self.buffer = bytearray()
         return PartRecord(self.number, answer["ETag"])
