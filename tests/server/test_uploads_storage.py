@@ -190,21 +190,10 @@ async def _answer(reader) -> tuple[int, bytes]:
 
 
 async def test_chunks_after_100_continue_on_one_kept_alive_connection(
-    api, storage, jp_http_port, jp_base_url, jp_auth_header, monkeypatch
+    api, storage, jp_http_port, jp_base_url, jp_auth_header
 ):
     """curl's way: headers with ``Expect: 100-continue``, the body only once the server says
-    so; then the next chunk on the same connection. Both are read off the socket by the
-    handler itself (``body_pull``), not by tornado."""
-    from openi_lab_server.api import body_pull
-
-    pulled: list[int] = []
-    into = body_pull.BodyPull.into
-
-    async def counting(self, *args):
-        await into(self, *args)
-        pulled.append(self.read)
-
-    monkeypatch.setattr(body_pull.BodyPull, "into", counting)
+    so; then the next chunk on the same connection."""
     await _dataset(api)
     data = os.urandom(8 * MiB + 4321)
     up = (await start_upload(api, "alice/aiforge", "imagenet", "curl.bin", data)).body
@@ -235,13 +224,12 @@ async def test_chunks_after_100_continue_on_one_kept_alive_connection(
             assert json.loads(body)["offset"] == offset + len(piece)
     finally:
         writer.close()
-    assert pulled == [8 * MiB, len(data) - 8 * MiB]
     done = await api.post(f"uploads/{up['id']}/complete")
     assert done.status == 200 and done.body["file"]["sha256"] == sha(data)
 
 
 async def test_a_chunk_that_could_not_be_written_does_not_count(api, storage, monkeypatch):
-    """A disk that fails part-way through a chunk: the answer is an error, the offset stays
+    """A disk that fails part-way through a chunk: the request fails, the offset stays
     where it was (nothing of the chunk counts, not even what was written before), and the
     chunk sent again completes a file whose sha256 checks out."""
     if storage is not None:
@@ -261,8 +249,11 @@ async def test_a_chunk_that_could_not_be_written_does_not_count(api, storage, mo
         write(self, pieces)
 
     monkeypatch.setattr(LocalPartWriter, "write_pieces", failing)
-    r = await patch_chunk(api, up["id"], 0, data)
-    assert r.status == 500
+    try:
+        r = await patch_chunk(api, up["id"], 0, data)
+        assert r.status >= 500
+    except OSError:  # tornado drops the connection when a streamed body's handler fails
+        pass
     state = (await api.get(f"uploads/{up['id']}")).body
     assert state["offset"] == 0 and state["status"] == "active"
     monkeypatch.setattr(LocalPartWriter, "write_pieces", write)

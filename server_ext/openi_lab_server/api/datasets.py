@@ -17,7 +17,6 @@ from ..services.errors import DomainError, Invalid
 from ..services.pagination import PageRequest
 from ..services.uploads import ChunkWrite
 from .base import BaseHandler, endpoint, path_int
-from .body_pull import BodyPull, can_pull, continue_if_expected
 
 _RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
 #: tasks started from sync tornado callbacks (connection closed): kept until done
@@ -274,41 +273,6 @@ class UploadHandler(_OffsetErrors):
         if cap is not None:
             limit = min(limit, cap)
         self.request.connection.set_max_body_size(max(limit, 0))  # type: ignore[union-attr]
-        length = can_pull(self.request.headers)
-        if length is not None and length <= limit:
-            await self._pull(length)
-
-    async def _pull(self, length: int) -> None:
-        """Read the chunk off the socket into reused buffers (``body_pull``: a third of the
-        copies of ``data_received``), then let tornado read what is left of the body: nothing,
-        unless the chunk failed part-way (tornado then drops the rest, as it does after a
-        refusal from ``data_received``)."""
-        stream = self.request.connection.stream  # type: ignore[union-attr]
-        pull = BodyPull(stream, length)
-        try:
-            continue_if_expected(stream, self.request.headers)
-            await pull.into(self._take, self._renew)
-        except iostream.StreamClosedError:
-            self._drop_chunk()  # keeps what arrived (local files), frees the upload
-        except DomainError as exc:
-            await self._refuse(exc)
-        finally:
-            self.request.headers["Content-Length"] = str(length - pull.read)
-
-    def _take(self, view: memoryview) -> list[asyncio.Future[None]]:
-        assert self.chunk is not None
-        return self.chunk.feed_buffer(view)
-
-    async def _renew(self) -> None:
-        """Keep the lease while bytes come, however slowly (a clock check most times)."""
-        if self.chunk is not None:
-            await self.platform.uploads.renew(self.chunk)
-
-    async def _refuse(self, exc: DomainError) -> None:
-        cw, self.chunk = self.chunk, None
-        if cw is not None:
-            await self.platform.uploads.abort_chunk(cw)
-        self.fail(exc.status, exc.message, exc.errors)
 
     async def data_received(self, chunk: bytes) -> None:
         if self.chunk is None:
@@ -317,7 +281,9 @@ class UploadHandler(_OffsetErrors):
             await self.chunk.feed(chunk)
             await self.platform.uploads.renew(self.chunk)
         except DomainError as exc:
-            await self._refuse(exc)
+            cw, self.chunk = self.chunk, None
+            await self.platform.uploads.abort_chunk(cw)
+            self.fail(exc.status, exc.message, exc.errors)
 
     def on_connection_close(self) -> None:
         self._drop_chunk()

@@ -108,17 +108,6 @@ class ChunkWrite:
         if self.pending_bytes >= BATCH_BYTES:
             await self._submit()
 
-    def feed_buffer(self, view: memoryview) -> list[asyncio.Future[None]]:
-        """Write and hash a buffer the caller fills again only once the returned jobs end
-        (``api.body_pull``: the socket reads straight into a few reused buffers, which bound
-        the memory; nothing here waits, so the caller always holds the jobs of its buffer)."""
-        if self.offset + self.received + len(view) > self.size:
-            raise Invalid("Upload-Offset", "the chunk goes past the declared size")
-        while self.inflight and self.inflight[0].done():
-            self.inflight.popleft().result()  # a failed job's error surfaces here
-        self.received += len(view)
-        return self._queue([view])
-
     async def _submit(self) -> None:
         if not self.pending:
             return
@@ -128,7 +117,7 @@ class ChunkWrite:
         while len(self.inflight) > MAX_INFLIGHT:
             await self.inflight.popleft()
 
-    def _queue(self, pieces: Sequence[bytes | memoryview]) -> list[asyncio.Future[None]]:
+    def _queue(self, pieces: Sequence[bytes]) -> list[asyncio.Future[None]]:
         """One write job and one hash job for these pieces, each worker keeping order."""
         loop = asyncio.get_running_loop()
         jobs = [loop.run_in_executor(self.worker, self._write, pieces)]
