@@ -69,7 +69,7 @@ class ProjectService:
 
     async def get(self, actor: Principal, owner: str, name: str) -> s.Project:
         async with self.sessions() as session:
-            project, role = await self._visible(session, actor, owner, name)
+            project, role = await self.resolve(session, actor, owner, name, s.Role.read)
             return project_out(project, role)
 
     async def create(self, actor: Principal, body: s.ProjectCreate) -> s.Project:
@@ -111,9 +111,13 @@ class ProjectService:
         Every service working on a project's contents (repository, issues, datasets…) starts
         here, so the permission rule is applied in one place.
         """
-        project, role = await self._visible(session, actor, owner, name)
-        if not at_least(role, need):
-            raise Forbidden(f"you need {need.value} access to {owner}/{name}")
+        project = await session.scalar(
+            select(Project)
+            .join(Account, Account.id == Project.owner_id)
+            .where(Account.lower_name == owner.lower(), Project.lower_name == name.lower())
+        )
+        role = await self.authorize(session, actor, project, owner, name, need)
+        assert project is not None
         return project, role
 
     @staticmethod
@@ -159,16 +163,3 @@ class ProjectService:
         if not at_least(role, need):
             raise Forbidden(f"you need {need.value} access to {owner}/{name}")
         return role
-
-    @staticmethod
-    async def _visible(
-        session: AsyncSession, actor: Principal, owner: str, name: str
-    ) -> tuple[Project, s.Role]:
-        project = await session.scalar(
-            select(Project)
-            .join(Account, Account.id == Project.owner_id)
-            .where(Account.lower_name == owner.lower(), Project.lower_name == name.lower())
-        )
-        role = await ProjectService.authorize(session, actor, project, owner, name)
-        assert project is not None
-        return project, role

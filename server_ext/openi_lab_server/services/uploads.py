@@ -16,7 +16,6 @@ import json
 import secrets
 import time
 from collections import deque
-from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -113,28 +112,22 @@ class ChunkWrite:
             return
         pieces = self.pending
         self.pending, self.pending_bytes = [], 0
-        self._queue(pieces)
+        loop = asyncio.get_running_loop()
+        self.inflight.append(loop.run_in_executor(self.worker, self._write, pieces))
+        if self.hasher is not None:
+            hashing = self.hash_worker if self.split_hash else self.worker
+            self.inflight.append(loop.run_in_executor(hashing, self._hash, pieces))
         while len(self.inflight) > MAX_INFLIGHT:
             await self.inflight.popleft()
 
-    def _queue(self, pieces: Sequence[bytes]) -> list[asyncio.Future[None]]:
-        """One write job and one hash job for these pieces, each worker keeping order."""
-        loop = asyncio.get_running_loop()
-        jobs = [loop.run_in_executor(self.worker, self._write, pieces)]
-        if self.hasher is not None:
-            hashing = self.hash_worker if self.split_hash else self.worker
-            jobs.append(loop.run_in_executor(hashing, self._hash, pieces))
-        self.inflight.extend(jobs)
-        return jobs
-
-    def _write(self, pieces: Sequence[bytes | memoryview]) -> None:
+    def _write(self, pieces: list[bytes]) -> None:
         try:
             self.writer.write_pieces(pieces)
         except BaseException:
             self.failed = True  # what was received is not all stored: it must not count
             raise
 
-    def _hash(self, pieces: Sequence[bytes | memoryview]) -> None:
+    def _hash(self, pieces: list[bytes]) -> None:
         for piece in pieces:
             self.hasher.update(piece)
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
@@ -56,7 +56,7 @@ class LocalPartWriter:
             self.pos += n
             view = view[n:]
 
-    def write_pieces(self, pieces: Sequence[bytes | memoryview]) -> None:
+    def write_pieces(self, pieces: list[bytes]) -> None:
         """Write consecutive pieces with one system call where the kernel takes them all."""
         if len(pieces) > 256:  # many tiny pieces (a slow client): fewer than IOV_MAX vectors
             pieces = [b"".join(pieces)]
@@ -92,7 +92,7 @@ class S3PartWriter:
     def write(self, data: bytes | memoryview) -> None:
         self.buffer += data
 
-    def write_pieces(self, pieces: Sequence[bytes | memoryview]) -> None:
+    def write_pieces(self, pieces: list[bytes]) -> None:
         for piece in pieces:
             self.buffer += piece
 
