@@ -26,7 +26,7 @@ import zipfile
 from collections.abc import AsyncIterator, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any, cast
+from typing import IO, Any, NamedTuple, cast
 
 from sqlalchemy import (
     Connection,
@@ -70,13 +70,14 @@ from .accounts import user_out
 from .datasets import DatasetService
 from .errors import Conflict, Invalid, NotFound
 from .pagination import PageRequest, PageResult, paginate
-from .permissions import resource_role, resource_role_sync, visible_owner_clause
+from .permissions import OwnerFacts, resource_role, resource_role_sync, visible_owner_clause
 from .principal import Principal
 from .projects import ProjectService
 from .tasks import TaskService
 
 Owner = aliased(Account, name="model_owner")
 Creator = aliased(Account, name="model_creator")
+Me = aliased(Account, name="me")
 Latest = aliased(ModelVersion, name="latest_version")
 LineageTask = aliased(Task, name="lineage_task")
 #: a version's aliases and files (``:version_id``)
@@ -295,6 +296,29 @@ def _tags(raw: str) -> list[str]:
     return raw.split()
 
 
+class ModelRef(NamedTuple):
+    """A model's columns that the hot paths need (no ORM object)."""
+
+    id: int
+    name: str
+    num_versions: int
+
+
+@dataclass(slots=True)
+class FoundModel:
+    """A project and its model as the hot paths read them (a ``ProjectLike`` for the
+    access rule): the project's columns, its owner's, the model's if it exists, which
+    contents asked for are stored (``have``) and the actor's account (``me``) if asked."""
+
+    id: int
+    full_name: str
+    visibility: str
+    owner: OwnerFacts
+    model: ModelRef | None
+    have: set[str] = field(default_factory=set)
+    me: s.User | None = None
+
+
 class ModelService:
     def __init__(
         self,
@@ -407,6 +431,46 @@ class ModelService:
             )
         return project, row[1], have
 
+    @staticmethod
+    @functools.cache
+    def _found_stmt(n_shas: int, me: bool) -> Any:
+        """:meth:`_project_model_stmt` as plain columns (loading a ``Project`` also joins
+        its owner and its fork parent with that one's owner: 0.5 of a 0.6 ms read), with
+        the columns of account ``:me`` (the creator of a new version) when asked."""
+        cols: list[Any] = [
+            Project.id, Project.name, Project.visibility,
+            Account.id, Account.name, Account.kind, Account.visibility,
+            RegisteredModel.id, RegisteredModel.name, RegisteredModel.num_versions,
+        ]  # fmt: skip
+        if me:
+            cols += [Me.id, Me.name, Me.full_name, Me.email, Me.is_admin, Me.created_at]
+        stmt = (
+            select(
+                *cols,
+                *(
+                    select(StoredObject.sha256)
+                    .where(StoredObject.sha256 == bindparam(f"h{i}", type_=String))
+                    .exists()
+                    for i in range(n_shas)
+                ),
+            )
+            .select_from(Project)
+            .join(Account, Account.id == Project.owner_id)
+            .outerjoin(
+                RegisteredModel,
+                and_(
+                    RegisteredModel.project_id == Project.id,
+                    RegisteredModel.lower_name == bindparam("model", type_=String),
+                ),
+            )
+        )
+        if me:
+            stmt = stmt.outerjoin(Me, Me.id == bindparam("me", type_=Integer))
+        return stmt.where(
+            Account.lower_name == bindparam("owner", type_=String),
+            Project.lower_name == bindparam("name", type_=String),
+        )
+
     def _project_model_sync(
         self,
         session: Session,
@@ -416,25 +480,46 @@ class ModelService:
         model: str,
         need: s.Role,
         shas: list[str] | None = None,
-    ) -> tuple[Project, RegisteredModel | None, set[str]]:
-        """:meth:`_project_model` on a synchronous session (``self.db``)."""
+        *,
+        me: bool = False,
+    ) -> FoundModel:
+        """:meth:`_project_model` on a synchronous session (``self.db``), read as plain
+        columns; ``me``: with the actor's account as a new version's creator."""
         shas = shas or []
         inline = shas if len(shas) <= 16 else []
-        row = session.execute(
-            self._project_model_stmt(len(inline)),
-            self._project_model_params(owner, name, model, inline),
-        ).first()
-        project = row[0] if row else None
-        self.projects.authorize_sync(session, actor, project, owner, name, need)
-        assert row is not None and project is not None
-        have = {h for h, hit in zip(inline, row[2:], strict=True) if hit}
+        params = self._project_model_params(owner, name, model, inline)
+        me = me and actor.id > 0
+        if me:
+            params["me"] = actor.id
+        # on the connection: through the session a statement of ORM columns pays for the
+        # ORM's compile and result machinery (0.43 vs 0.09 ms here)
+        row = session.connection().execute(self._found_stmt(len(inline), me), params).first()
+        found = None
+        if row is not None:
+            found = FoundModel(
+                id=row[0],
+                full_name=f"{row[4]}/{row[1]}",
+                visibility=row[2],
+                owner=OwnerFacts(row[3], row[5], row[6]),
+                model=ModelRef(row[7], row[8], row[9]) if row[7] is not None else None,
+            )
+        self.projects.authorize_sync(session, actor, found, owner, name, need)
+        assert row is not None and found is not None
+        extra = row[10:]
+        if me and extra[0] is not None:
+            found.me = s.User(
+                id=extra[0], username=extra[1], full_name=extra[2], email=extra[3],
+                avatar_url=None, is_admin=extra[4], created_at=extra[5],
+            )  # fmt: skip
+        hits = extra[6:] if me else extra
+        found.have = {h for h, hit in zip(inline, hits, strict=True) if hit}
         if len(shas) > len(inline):
-            have = set(
+            found.have = set(
                 session.scalars(
                     select(StoredObject.sha256).where(StoredObject.sha256.in_(shas))
                 ).all()
             )
-        return project, row[1], have
+        return found
 
     async def _model(
         self,
@@ -488,9 +573,9 @@ class ModelService:
     def _version_out(
         self,
         v: ModelVersion,
-        m: RegisteredModel,
+        m: RegisteredModel | ModelRef,
         project: str,
-        creator: Account | None,
+        creator: Account | s.User | None,
         aliases: dict[str, str],
     ) -> ms.ModelVersion:
         lineage = json.loads(v.lineage or "{}")
@@ -511,7 +596,7 @@ class ModelService:
             metrics=json.loads(v.metrics or "{}"),
             aliases=[a for a, ver in aliases.items() if ver == v.version],
             lineage=ms.Lineage.model_validate(lineage),
-            creator=user_out(creator) if creator else None,
+            creator=user_out(creator) if isinstance(creator, Account) else creator,
             created_at=v.created_at,
             download_count=v.download_count,
         )
@@ -688,7 +773,7 @@ class ModelService:
             engine=(latest.engine if latest else "unknown"),
             compute=latest.compute if latest else None,
             aliases=aliases,
-            creator=user_out(creator) if creator else None,
+            creator=user_out(creator) if isinstance(creator, Account) else creator,
             created_at=m.created_at,
             updated_at=m.updated_at,
         )
@@ -784,7 +869,8 @@ class ModelService:
         req: PageRequest,
         tag: str | None,
     ) -> PageResult:
-        project, m, _ = self._project_model_sync(session, actor, owner, name, model, s.Role.read)
+        found = self._project_model_sync(session, actor, owner, name, model, s.Role.read)
+        m = found.model
         if m is None:
             raise NotFound(f"model '{owner}/{name}/{model}'")
         params = {
@@ -804,7 +890,7 @@ class ModelService:
             shape = "walk" if walk else "matches"
         rows = session.execute(self._versions_page_stmt(shape), params).all() if count else []
         aliases = self._aliases_sync(session, m.id) if any(r[2] for r in rows) else {}
-        items = [self._version_out(v, m, project.full_name, c, aliases) for v, c, _ in rows]
+        items = [self._version_out(v, m, found.full_name, c, aliases) for v, c, _ in rows]
         return PageResult(items, count, req.page, req.per_page)
 
     @staticmethod
@@ -1262,24 +1348,21 @@ class ModelService:
         answer is built from what is in hand, not read back. The steps run as one blocking
         job (``self.db``): on SQLite one thread hop for the whole import."""
 
-        def read(
-            session: Session,
-        ) -> tuple[int, str, tuple[int, str] | None, Account | None, set[str]]:
-            project, m, have = self._project_model_sync(
-                session, actor, owner, name, model, s.Role.write, sorted(staged.pending)
+        def read(session: Session) -> FoundModel:
+            found = self._project_model_sync(
+                session, actor, owner, name, model, s.Role.write, sorted(staged.pending), me=True
             )
             if not re.match(ms.MODEL_NAME_PATTERN, model):  # 404/403 first, as always
                 raise Invalid("name", "use 1-64 letters, digits, '_', '-' or '.'")
             if model.lower() in RESERVED:
                 raise Invalid("name", f"'{model}' is reserved")
-            known = (m.id, m.name) if m is not None else None
-            # the owner's account is loaded with the project: usually no query
-            creator = session.get(Account, actor.id) if actor.id > 0 else None
-            return project.id, project.full_name, known, creator, have
+            return found
 
         def job() -> ms.ModelVersion:
-            project_id, project_path, known, creator, have = self.db.call(read)
-            missing = {sha: src for sha, src in staged.pending.items() if sha not in have}
+            found = self.db.call(read)
+            project_id, project_path, creator = found.id, found.full_name, found.me
+            known = (found.model.id, found.model.name) if found.model else None
+            missing = {sha: src for sha, src in staged.pending.items() if sha not in found.have}
             if missing:
                 staged.written.update(self._put_blobs(missing))
             model_id, model_name = known or self._model_id(project_id, model, actor)
@@ -1395,13 +1478,7 @@ class ModelService:
                 self._drop_if_empty(model_id)
                 raise
             # a new version: no alias can point at it yet, no evaluation can name it yet
-            out = self._version_out(
-                v,
-                RegisteredModel(id=model_id, name=model_name),
-                project_path,
-                creator,
-                {},
-            )
+            out = self._version_out(v, ModelRef(model_id, model_name, 0), project_path, creator, {})
             out.files = [
                 ms.ModelFile(path=p, size=sz, sha256=sha) for p, sz, sha in sorted(staged.files)
             ]

@@ -15,7 +15,7 @@ The same rules are expressed twice: :func:`resource_role` for one resource and
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, NamedTuple, Protocol
 
 from sqlalchemy import ColumnElement, Select, and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -27,6 +27,26 @@ from ..db.models import Account, OrgMember, Team, TeamMember
 from .principal import Principal
 
 ROLE_RANK = {Role.read: 1, Role.write: 2, Role.admin: 3, Role.owner: 4}
+
+
+class OwnerLike(Protocol):
+    """What the rules read of a resource's owner: an :class:`Account`, or just these
+    columns (:class:`OwnerFacts`) where a hot path reads no ORM objects."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def kind(self) -> str: ...
+    @property
+    def visibility(self) -> str: ...
+
+
+class OwnerFacts(NamedTuple):
+    """An owner's columns that the rules read (an :class:`OwnerLike`)."""
+
+    id: int
+    kind: str
+    visibility: str
 
 
 def at_least(role: Role | None, needed: Role) -> bool:
@@ -61,7 +81,7 @@ async def resource_role(
 
 
 def resource_role_sync(
-    session: Session, actor: Principal, owner: Account, visibility: str
+    session: Session, actor: Principal, owner: OwnerLike, visibility: str
 ) -> Role | None:
     """:func:`resource_role` on a synchronous session (``db.engine.SyncSessions``)."""
     decided, role = _without_org(actor, owner, visibility)
@@ -74,7 +94,7 @@ def resource_role_sync(
     return _in_org(owner, visibility, membership, perms)
 
 
-def _without_org(actor: Principal, owner: Account, visibility: str) -> tuple[bool, Role | None]:
+def _without_org(actor: Principal, owner: OwnerLike, visibility: str) -> tuple[bool, Role | None]:
     """(decided, role): every case that needs no look-up of the actor's org membership."""
     if actor.is_admin or owner.id == actor.id:
         return True, Role.owner
@@ -96,7 +116,7 @@ def _team_permissions(actor: Principal, org_id: int) -> Select[str]:
 
 
 def _in_org(
-    owner: Account, visibility: str, membership: str | None, perms: Sequence[str]
+    owner: OwnerLike, visibility: str, membership: str | None, perms: Sequence[str]
 ) -> Role | None:
     public = Role.read if visibility == "public" else None
     if membership is None:

@@ -5,6 +5,8 @@ Code hosting adds the git repository; here live the owner, the visibility and th
 
 from __future__ import annotations
 
+from typing import Protocol
+
 from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -15,8 +17,24 @@ from openi_lab import schemas as s
 from ..db.models import Account, Project
 from .errors import Conflict, Forbidden, NotFound
 from .pagination import PageRequest, PageResult, paginate
-from .permissions import at_least, resource_role, resource_role_sync, visible_owner_clause
+from .permissions import (
+    OwnerLike,
+    at_least,
+    resource_role,
+    resource_role_sync,
+    visible_owner_clause,
+)
 from .principal import Principal
+
+
+class ProjectLike(Protocol):
+    """What the access rule reads of a project: a :class:`Project`, or just its columns
+    where a hot path reads no ORM objects."""
+
+    @property
+    def owner(self) -> OwnerLike: ...
+    @property
+    def visibility(self) -> str: ...
 
 
 def project_out(p: Project, role: s.Role | None = None) -> s.Project:
@@ -142,12 +160,13 @@ class ProjectService:
     def authorize_sync(
         session: Session,
         actor: Principal,
-        project: Project | None,
+        project: ProjectLike | None,
         owner: str,
         name: str,
         need: s.Role = s.Role.read,
     ) -> s.Role:
-        """:meth:`authorize` on a synchronous session (``db.engine.SyncSessions``)."""
+        """:meth:`authorize` on a synchronous session (``db.engine.SyncSessions``), for a
+        project read as an ORM object or as the columns the rule needs."""
         role = (
             resource_role_sync(session, actor, project.owner, project.visibility)
             if project
