@@ -473,7 +473,7 @@ class ModelService:
 
     def _project_model_sync(
         self,
-        session: Session,
+        session: Session | Connection,
         actor: Principal,
         owner: str,
         name: str,
@@ -493,7 +493,8 @@ class ModelService:
             params["me"] = actor.id
         # on the connection: through the session a statement of ORM columns pays for the
         # ORM's compile and result machinery (0.43 vs 0.09 ms here)
-        row = session.connection().execute(self._found_stmt(len(inline), me), params).first()
+        conn = session.connection() if isinstance(session, Session) else session
+        row = conn.execute(self._found_stmt(len(inline), me), params).first()
         found = None
         if row is not None:
             found = FoundModel(
@@ -1348,9 +1349,9 @@ class ModelService:
         answer is built from what is in hand, not read back. The steps run as one blocking
         job (``self.db``): on SQLite one thread hop for the whole import."""
 
-        def read(session: Session) -> FoundModel:
+        def read(conn: Connection) -> FoundModel:
             found = self._project_model_sync(
-                session, actor, owner, name, model, s.Role.write, sorted(staged.pending), me=True
+                conn, actor, owner, name, model, s.Role.write, sorted(staged.pending), me=True
             )
             if not re.match(ms.MODEL_NAME_PATTERN, model):  # 404/403 first, as always
                 raise Invalid("name", "use 1-64 letters, digits, '_', '-' or '.'")
@@ -1359,7 +1360,7 @@ class ModelService:
             return found
 
         def job() -> ms.ModelVersion:
-            found = self.db.call(read)
+            found = self.db.call_on_connection(read)
             project_id, project_path, creator = found.id, found.full_name, found.me
             known = (found.model.id, found.model.name) if found.model else None
             missing = {sha: src for sha, src in staged.pending.items() if sha not in found.have}
@@ -1382,12 +1383,11 @@ class ModelService:
                 download_count=0,
             )
 
-            def write(session: Session) -> ModelVersion | None:
+            def write(conn: Connection) -> ModelVersion | None:
                 """One attempt: the new version committed, or None when the model was
                 dropped meanwhile; IntegrityError/OperationalError for the caller to judge.
-                Core statements on the session's connection: nothing here needs the ORM's
-                unit of work, and the statements are built once."""
-                conn = session.connection()
+                Core statements on a bare connection: nothing here needs the ORM's unit of
+                work, and the statements are built once."""
                 now = utcnow()
                 # the first statement writes: it locks the model (and SQLite's database);
                 # then the newest version so far (no one can add one now)
@@ -1453,14 +1453,14 @@ class ModelService:
                         for c in ("actor_id", "project_id", "kind", "payload", "created_at")
                     },
                 )
-                session.commit()
+                conn.commit()
                 return v
 
             v: ModelVersion | None = None
             try:
                 for _ in range(RETRIES):
                     try:
-                        v = self.db.call(write)
+                        v = self.db.call_on_connection(write)
                     except (IntegrityError, OperationalError) as exc:
                         if version is not None and isinstance(exc, IntegrityError):
                             raise Conflict(

@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, NamedTuple, Protocol
 
-from sqlalchemy import ColumnElement, Select, and_, or_, select
+from sqlalchemy import ColumnElement, Connection, Select, and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
@@ -81,7 +81,7 @@ async def resource_role(
 
 
 def resource_role_sync(
-    session: Session, actor: Principal, owner: OwnerLike, visibility: str
+    session: Session | Connection, actor: Principal, owner: OwnerLike, visibility: str
 ) -> Role | None:
     """:func:`resource_role` on a synchronous session (``db.engine.SyncSessions``)."""
     decided, role = _without_org(actor, owner, visibility)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from sqlalchemy import or_, select
+from sqlalchemy import Connection, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Session
@@ -158,7 +158,7 @@ class ProjectService:
 
     @staticmethod
     def authorize_sync(
-        session: Session,
+        session: Session | Connection,
         actor: Principal,
         project: ProjectLike | None,
         owner: str,
