@@ -20,7 +20,7 @@ from typing import Any, cast
 from jupyter_server.extension.application import ExtensionApp
 from traitlets import Bool, Dict, Enum, Float, Int, List, Set, Type, Unicode, default
 
-from .api import routes
+from .api import group_routes, routes
 from .compute import kernels
 from .compute.executor import Executor
 from .compute.scheduler import Scheduler
@@ -170,6 +170,12 @@ class OpeniLabApp(ExtensionApp):
 
     def initialize_handlers(self) -> None:
         self.handlers.extend(routes())
+
+    def initialize(self) -> None:  # type: ignore[override]
+        super().initialize()  # adds the routes, flat
+        assert self.serverapp is not None
+        if not group_routes(self.serverapp.web_app, self.serverapp.base_url):
+            self.log.warning("OpenI API routes not found to group; they stay a flat list")
 
     def _build_platform(self) -> Platform:
         return Platform.build(
