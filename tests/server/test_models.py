@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import io
+import sqlite3
 import zipfile
 
 import pytest
@@ -417,3 +418,38 @@ async def test_upload_answer_is_what_a_read_gives_and_version_pages(api, platfor
     assert len(await asyncio.to_thread(platform.store.list_keys, "models")) == 11
     assert (await api.delete(f"{P}/models/s3")).status == 204
     assert len(await asyncio.to_thread(platform.store.list_keys, "models")) == 10
+
+
+async def test_an_import_that_meets_a_locked_database_waits_without_stopping_the_server(
+    api, database_url
+):
+    """A small import runs on the event loop on SQLite, on a connection that never waits:
+    with another process holding the write lock it goes to a thread and waits there, the
+    server answers meanwhile, and the import lands once (no second model or version)."""
+    if not database_url.startswith("sqlite"):
+        pytest.skip("imports run on the event loop on SQLite only")
+    assert (await api.post("projects", {"name": "lab"})).status == 201
+    first = await api.call("POST", f"{P}/models/upload", b"v1", filename="m.pt", name="m")
+    assert first.status == 201
+    holder = sqlite3.connect(database_url.split("///", 1)[1], timeout=5, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        for n, name in enumerate(("m", "fresh")):  # a model that exists, one to create
+            pending = asyncio.ensure_future(
+                api.call("POST", f"{P}/models/upload", b"v2" + name.encode(), filename="m.pt",
+                         name=name)
+            )  # fmt: skip
+            await asyncio.sleep(0.3)
+            assert not pending.done(), pending.result().body
+            assert (await api.get(f"{P}/models/m")).body["num_versions"] == 1 + n  # served
+            holder.execute("COMMIT")
+            r = await pending
+            assert r.status == 201, r.body
+            holder.execute("BEGIN IMMEDIATE")
+    finally:
+        holder.execute("COMMIT")
+        holder.close()
+    assert (await api.get(f"{P}/models/m")).body["num_versions"] == 2
+    fresh = await api.get(f"{P}/models/fresh")
+    assert fresh.body["num_versions"] == 1 and fresh.body["latest"]["version"] == "0.0.1"
+    assert (await api.get(f"{P}/models")).body["total"] == 2

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import sqlite3
 import threading
 from collections.abc import AsyncIterator
 
@@ -98,3 +99,63 @@ async def test_concurrent_units_all_commit(database_url):
     async with units_on(database_url) as units:
         await asyncio.gather(*(units.run(lambda s, n=n: _insert(s, n)) for n in range(20)))
         assert await units.read(_count) == 20
+
+
+async def test_a_small_job_runs_on_the_loop_on_sqlite_and_in_a_thread_elsewhere(database_url):
+    async with units_on(database_url) as units:
+        loop_thread = threading.get_ident()
+
+        def job() -> int:
+            units.call(lambda s: _insert(s, 5))
+            units.call_on_connection(lambda c: _insert(c, 6))
+            return threading.get_ident()
+
+        ran_on = await units.blocking(job, inline=True)
+        assert (ran_on == loop_thread) == database_url.startswith("sqlite")
+        assert await units.read(_count) == 2
+
+
+def _sqlite_only(database_url: str) -> str:
+    if not database_url.startswith("sqlite"):
+        pytest.skip("jobs run on the event loop on SQLite only")
+    return database_url.split("///", 1)[1]
+
+
+async def test_a_job_on_the_loop_that_meets_a_lock_runs_again_in_a_thread(database_url):
+    path = _sqlite_only(database_url)
+    async with units_on(database_url) as units:
+        loop_thread = threading.get_ident()
+        holder = sqlite3.connect(path, timeout=0, isolation_level=None)
+        holder.execute("BEGIN IMMEDIATE")  # the write lock, as another process would hold it
+        ran: list[int] = []
+
+        def job() -> int:
+            ran.append(threading.get_ident())
+            units.call_on_connection(lambda c: _insert(c, 7))
+            return len(ran)
+
+        pending = asyncio.ensure_future(units.blocking(job, inline=True))
+        await asyncio.sleep(0.3)  # the loop is free while the job waits for the lock
+        assert not pending.done()
+        assert await units.read(_count) == 0
+        holder.execute("COMMIT")
+        holder.close()
+        assert await pending == 2  # once on the loop (given up at once), once in a thread
+        assert ran[0] == loop_thread and ran[1] != loop_thread
+        assert await units.read(_count) == 1
+
+
+async def test_a_pause_in_a_job_on_the_loop_sends_it_to_a_thread(database_url):
+    _sqlite_only(database_url)
+    async with units_on(database_url) as units:
+        loop_thread = threading.get_ident()
+        ran: list[int] = []
+
+        def job() -> int:
+            ran.append(threading.get_ident())
+            if len(ran) == 1:
+                units.pause(0.01)  # a retry's wait: never on the loop
+            return ran[-1]
+
+        assert await units.blocking(job, inline=True) != loop_thread
+        assert ran[0] == loop_thread

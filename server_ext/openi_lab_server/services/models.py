@@ -21,7 +21,6 @@ import os
 import re
 import shutil
 import tempfile
-import time
 import zipfile
 from collections.abc import AsyncIterator, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -1273,7 +1272,7 @@ class ModelService:
             session.add(m)
             try:
                 session.commit()
-            except (IntegrityError, OperationalError):
+            except IntegrityError:  # made by another import meanwhile
                 session.rollback()
                 return None
             return m.id, m.name
@@ -1282,7 +1281,11 @@ class ModelService:
             found = self.db.call(find)
             if found is not None:
                 return int(found[0]), str(found[1])
-            made = self.db.call(create)
+            try:
+                made = self.db.call(create)
+            except OperationalError:  # the database stayed locked (or PostgreSQL gave up)
+                self.db.pause(0.01)
+                continue
             if made is not None:
                 return made
         raise Conflict(f"could not create model '{model}'; try again")
@@ -1467,7 +1470,7 @@ class ModelService:
                                 f"version {version} of model '{model}' exists",
                                 [("version", "taken")],
                             ) from exc
-                        time.sleep(0.01)
+                        self.db.pause(0.01)
                         continue
                     if v is not None:
                         break
@@ -1487,7 +1490,15 @@ class ModelService:
             out.evaluations = []
             return out
 
-        return await self.db.blocking(job)
+        # a few KiB from memory to local files: the job may run on the event loop (it may
+        # also run again: nothing it does before its commit is lost or doubled by that)
+        in_memory = [src for src in staged.pending.values() if isinstance(src, bytes)]
+        small = (
+            self.objects.is_local
+            and len(in_memory) == len(staged.pending)
+            and sum(map(len, in_memory)) <= INLINE_HASH_BYTES
+        )
+        return await self.db.blocking(job, inline=small)
 
     # --- change --------------------------------------------------------------------------
 
