@@ -453,3 +453,29 @@ async def test_an_import_that_meets_a_locked_database_waits_without_stopping_the
     fresh = await api.get(f"{P}/models/fresh")
     assert fresh.body["num_versions"] == 1 and fresh.body["latest"]["version"] == "0.0.1"
     assert (await api.get(f"{P}/models")).body["total"] == 2
+
+
+def test_a_blob_write_that_fails_leaves_no_file(tmp_path, monkeypatch):
+    """A full disk during a blob's write: the error reaches the import, and neither the
+    blob nor its temporary file stays behind; a later write of the same bytes lands."""
+    import errno
+    import os
+
+    from openi_lab_server.services.models import blob_key, put_blob
+    from openi_lab_server.storage.objects import ObjectStore
+
+    store = ObjectStore((tmp_path / "objects").as_uri())
+    key = blob_key(hashlib.sha256(b"weights").hexdigest())
+
+    def full(fd: int, data: object) -> int:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(os, "write", full)
+    with pytest.raises(OSError, match="space"):
+        put_blob(store, key, b"weights")
+    assert [p for p in (tmp_path / "objects").rglob("*") if p.is_file()] == []
+    monkeypatch.undo()
+    put_blob(store, key, b"weights")
+    assert store.list_keys("models") == [key]
+    with store.open(key) as f:
+        assert f.read() == b"weights"

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -26,14 +27,19 @@ KINDS = frozenset(
 
 def event(actor: Principal, project_id: int, kind: str, **payload: object) -> Activity:
     """An activity row to ``session.add``; anonymous actors are recorded as nobody."""
+    return Activity(**event_row(actor, project_id, kind, **payload))
+
+
+def event_row(actor: Principal, project_id: int, kind: str, **payload: object) -> dict[str, Any]:
+    """:func:`event` as the column values, for a Core ``insert(Activity)``."""
     assert kind in KINDS, kind
-    return Activity(
-        actor_id=actor.id if actor.id > 0 else None,
-        project_id=project_id,
-        kind=kind,
-        payload=json.dumps(payload, ensure_ascii=False),
-        created_at=datetime.now(UTC),
-    )
+    return {
+        "actor_id": actor.id if actor.id > 0 else None,
+        "project_id": project_id,
+        "kind": kind,
+        "payload": json.dumps(payload, ensure_ascii=False),
+        "created_at": datetime.now(UTC),
+    }
 
 
 def record(
