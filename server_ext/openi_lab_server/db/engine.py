@@ -178,10 +178,11 @@ class SyncSessions:
         runs right here on the event loop, its units on a connection that never waits for
         a lock (``busy_timeout`` 0; a commit in WAL mode does not sync), so the loop is held
         only for the job's own work: for a registry import ~0.8 ms, which saves the two
-        thread wake-ups of a hop, worth more than that on an idle machine (measured: create
-        p50 3.2 → 2.8 ms). A unit that would wait for a lock, or a :meth:`pause`, raises
-        :class:`WouldBlock` in the job, which runs again from its start in a worker thread:
-        a job that may be run inline must be safe to run again after a failure."""
+        thread wake-ups of a hop, worth more than that on an idle machine (measured: creates
+        5 ms apart, p50 3.1 → 2.7 ms). A unit that would wait for a lock, or a
+        :meth:`pause`, raises :class:`WouldBlock` in the job, which runs again from its start
+        in a worker thread: a job that may be run inline must be safe to run again after a
+        failure."""
         self._loop = asyncio.get_running_loop()
         if inline and self._writer is not None and self._wal_mode():
             self._here.inline = True
