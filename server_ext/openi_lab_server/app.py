@@ -175,7 +175,7 @@ class OpeniLabApp(ExtensionApp):
         super().initialize()  # adds the routes, flat
         assert self.serverapp is not None
         if not group_routes(self.serverapp.web_app, self.serverapp.base_url):
-            self.log.warning("OpenI API routes not found to group; they stay a flat list")
+            self.log.warning("OpenI API routes not grouped; they stay a flat list")
 
     def _build_platform(self) -> Platform:
         return Platform.build(

@@ -17,6 +17,7 @@ from modelutil import (
     project_with_model_code,
     train_and_wait,
 )
+from openi_lab_server.db.engine import SyncSessions
 from openi_lab_server.services import engines
 from s3server import upload
 from taskutil import task_config, wait_status
@@ -421,7 +422,7 @@ async def test_upload_answer_is_what_a_read_gives_and_version_pages(api, platfor
 
 
 async def test_an_import_that_meets_a_locked_database_waits_without_stopping_the_server(
-    api, database_url
+    api, database_url, monkeypatch
 ):
     """A small import runs on the event loop on SQLite, on a connection that never waits:
     with another process holding the write lock it goes to a thread and waits there, the
@@ -431,6 +432,11 @@ async def test_an_import_that_meets_a_locked_database_waits_without_stopping_the
     assert (await api.post("projects", {"name": "lab"})).status == 201
     first = await api.call("POST", f"{P}/models/upload", b"v1", filename="m.pt", name="m")
     assert first.status == 201
+    met = []  # each lock an import met on the event loop (then it went to a thread)
+    seen = SyncSessions._met_lock_here
+    monkeypatch.setattr(
+        SyncSessions, "_met_lock_here", lambda db, exc: met.append(seen(db, exc)) or met[-1]
+    )
     holder = sqlite3.connect(database_url.split("///", 1)[1], timeout=5, isolation_level=None)
     holder.execute("BEGIN IMMEDIATE")
     try:
@@ -449,6 +455,7 @@ async def test_an_import_that_meets_a_locked_database_waits_without_stopping_the
     finally:
         holder.execute("COMMIT")
         holder.close()
+    assert met == [True, True]  # once per import: on the loop first, never waiting there
     assert (await api.get(f"{P}/models/m")).body["num_versions"] == 2
     fresh = await api.get(f"{P}/models/fresh")
     assert fresh.body["num_versions"] == 1 and fresh.body["latest"]["version"] == "0.0.1"

@@ -84,6 +84,8 @@ def test_a_route_with_a_parameter_as_its_group_is_refused() -> None:
         template_key("/{kind}/list")
     with pytest.raises(ValueError, match="literal"):
         template_key("/projects/{owner}/{name}/{resource}")
+    with pytest.raises(ValueError, match="literal"):
+        template_key("/projects/{rest*}/models")
 
 
 def test_grouping_leaves_a_router_without_the_api_alone() -> None:

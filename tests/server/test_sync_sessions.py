@@ -159,3 +159,22 @@ async def test_a_pause_in_a_job_on_the_loop_sends_it_to_a_thread(database_url):
 
         assert await units.blocking(job, inline=True) != loop_thread
         assert ran[0] == loop_thread
+
+
+async def test_a_connection_unit_that_fails_or_forgets_to_commit_leaves_nothing(database_url):
+    async with units_on(database_url) as units:
+
+        def fails(conn) -> None:
+            conn.execute(text("INSERT INTO unit_t (n) VALUES (8)"))
+            raise RuntimeError("the unit broke after writing")
+
+        def forgets(conn) -> None:
+            conn.execute(text("INSERT INTO unit_t (n) VALUES (9)"))
+
+        def job() -> None:
+            with pytest.raises(RuntimeError):
+                units.call_on_connection(fails)
+            units.call_on_connection(forgets)
+
+        await units.blocking(job)
+        assert await units.read(_count) == 0

@@ -116,4 +116,9 @@ def routes() -> list[tuple[str, Any]]:
 def group_routes(app: web.Application, base_url: str) -> bool:
     """Once Jupyter has added :func:`routes`: the API's rules grouped for one dict lookup
     per request (see :mod:`.routing`)."""
-    return group_api_rules(app, base_url, API_PREFIX, [(_pattern(t), t) for t, _ in ROUTE_TABLE])
+    try:
+        return group_api_rules(
+            app, base_url, API_PREFIX, [(_pattern(t), t) for t, _ in ROUTE_TABLE]
+        )
+    except ValueError:  # a route that cannot be grouped: the flat list still serves
+        return False

@@ -34,15 +34,19 @@ def group_key(path: str) -> str:
 
 def template_key(template: str) -> str:
     """:func:`group_key` of every path a route template matches; refuses a template whose
-    group segments are not literal (its paths could belong to any group)."""
+    group segments are not literal, or whose segments before them may span slashes (its
+    paths could belong to any group)."""
     key = group_key(template)
-    if "{" in key or "{" in template.split("/")[1]:
+    segs = template.strip("/").split("/")
+    decide = segs[: _PROJECT_RESOURCE + 1] if segs[0] == "projects" else segs[:1]
+    if "{" in key or "{" in segs[0] or any("*}" in seg for seg in decide):
         raise ValueError(f"route {template!r}: its group segments must be literal")
     return key
 
 
 class GroupRouter(Router):
-    """Tries only the rules of the request's group (see :func:`group_key`)."""
+    """Tries only the rules of the request's group (see :func:`group_key`). Not a
+    ``ReversibleRouter``: the API names no routes for ``reverse_url``."""
 
     def __init__(self, app: web.Application, prefix: str, groups: dict[str, list[Rule]]):
         self.app = app

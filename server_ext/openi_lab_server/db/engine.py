@@ -262,8 +262,12 @@ class WouldBlock(Exception):
 
 
 def _never_wait(dbapi_conn: Any, _record: Any) -> None:
+    """The event loop's writer: no waiting for a lock, and no checkpoint in its commits
+    (SQLite's own would copy up to 40 MiB and sync, on the loop, if the background
+    checkpointer fell behind)."""
     cur = dbapi_conn.cursor()
     cur.execute("PRAGMA busy_timeout=0")
+    cur.execute("PRAGMA wal_autocheckpoint=0")
     cur.close()
 
 

@@ -50,7 +50,7 @@ from openi_lab import schemas as s
 
 from ..compute import workdir
 from ..db.dataset_models import DatasetFile, StoredObject, Upload
-from ..db.engine import SyncSessions
+from ..db.engine import SyncSessions, WouldBlock
 from ..db.model_models import (
     ModelAlias,
     ModelAliasEvent,
@@ -179,6 +179,8 @@ async def scratch_dir() -> AsyncIterator[Path]:
 
 #: bodies up to this size are hashed on the event loop (a thread hop costs more)
 INLINE_HASH_BYTES = 256 * 1024
+#: the most an import writes from the event loop (``SyncSessions.blocking(inline=True)``)
+INLINE_JOB_BYTES = 64 * 1024
 
 
 @dataclass
@@ -267,10 +269,10 @@ def _write_new(path: Path, data: bytes) -> None:
     """Bytes to a new file with os-level calls: a small model's import writes its blob on
     the event loop, and ``open()`` adds an fstat and an ioctl to every file."""
     try:
-        fd = os.open(path, _NEW_FILE, 0o644)
+        fd = os.open(path, _NEW_FILE, 0o666)  # as open(): the umask decides
     except FileNotFoundError:  # the first blob of its prefix (one of 256)
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(path, _NEW_FILE, 0o644)
+        fd = os.open(path, _NEW_FILE, 0o666)  # as open(): the umask decides
     try:
         view = memoryview(data)
         while view:
@@ -1387,7 +1389,20 @@ class ModelService:
                 raise Invalid("name", f"'{model}' is reserved")
             return found
 
+        #: the models the import's attempts used (one made for it goes again if it fails)
+        used: set[int] = set()
+
         def job() -> ms.ModelVersion:
+            try:
+                return attempt()
+            except WouldBlock:
+                raise  # it runs again in a thread: that attempt decides
+            except BaseException:
+                for model_id in used:
+                    self._drop_if_empty(model_id)
+                raise
+
+        def attempt() -> ms.ModelVersion:
             found = self.db.call_on_connection(read)
             project_id, project_path, creator = found.id, found.full_name, found.me
             known = (found.model.id, found.model.name) if found.model else None
@@ -1395,6 +1410,7 @@ class ModelService:
             if missing:
                 staged.written.update(self._put_blobs(missing))
             model_id, model_name = known or self._model_id(project_id, model, actor)
+            used.add(model_id)
             new = dict(
                 description=description,
                 tags=f" {tags} " if tags else " ",
@@ -1481,26 +1497,23 @@ class ModelService:
                 return v
 
             v: ModelVersion | None = None
-            try:
-                for _ in range(RETRIES):
-                    try:
-                        v = self.db.call_on_connection(write)
-                    except (IntegrityError, OperationalError) as exc:
-                        if version is not None and isinstance(exc, IntegrityError):
-                            raise Conflict(
-                                f"version {version} of model '{model}' exists",
-                                [("version", "taken")],
-                            ) from exc
-                        self.db.pause(0.01)
-                        continue
-                    if v is not None:
-                        break
-                    model_id, model_name = self._model_id(project_id, model, actor)
-                if v is None:
-                    raise Conflict(f"too many concurrent imports of model '{model}'; try again")
-            except BaseException:
-                self._drop_if_empty(model_id)
-                raise
+            for _ in range(RETRIES):
+                try:
+                    v = self.db.call_on_connection(write)
+                except (IntegrityError, OperationalError) as exc:
+                    if version is not None and isinstance(exc, IntegrityError):
+                        raise Conflict(
+                            f"version {version} of model '{model}' exists",
+                            [("version", "taken")],
+                        ) from exc
+                    self.db.pause(0.01)
+                    continue
+                if v is not None:
+                    break
+                model_id, model_name = self._model_id(project_id, model, actor)
+                used.add(model_id)
+            if v is None:
+                raise Conflict(f"too many concurrent imports of model '{model}'; try again")
             # a new version: no alias can point at it yet, no evaluation can name it yet
             out = self._version_out(v, ModelRef(model_id, model_name, 0), project_path, creator, {})
             out.files = [
@@ -1511,13 +1524,13 @@ class ModelService:
             out.evaluations = []
             return out
 
-        # a few KiB from memory to local files: the job may run on the event loop (it may
-        # also run again: nothing it does before its commit is lost or doubled by that)
+        # at most 64 KiB from memory to local files: the job may run on the event loop (it
+        # may also run again: nothing it does before its commit is lost or doubled by that)
         in_memory = [src for src in staged.pending.values() if isinstance(src, bytes)]
         small = (
             self.objects.is_local
             and len(in_memory) == len(staged.pending)
-            and sum(map(len, in_memory)) <= INLINE_HASH_BYTES
+            and sum(map(len, in_memory)) <= INLINE_JOB_BYTES
         )
         return await self.db.blocking(job, inline=small)
 
