@@ -79,7 +79,7 @@ def group_api_rules(
     for outer in app.default_router.rules:
         router = outer.target
         rules: list[Rule] = list(getattr(router, "rules", None) or [])
-        ours = [(r, keys[p]) for r in rules if (p := _pattern(r)) in keys]
+        ours = [(r, keys[p]) for r in rules if (p := _regex_of(r)) in keys]
         if len(ours) != len(keys):
             continue
         groups: dict[str, list[Rule]] = {}
@@ -88,12 +88,12 @@ def group_api_rules(
         prefix = url_path_join(base_url, api_prefix)
         grouped = Rule(PathMatches(re.escape(prefix) + "/.*"), GroupRouter(app, prefix, groups))
         first = rules.index(ours[0][0])
-        rest = [r for r in rules if _pattern(r) not in keys]
+        rest = [r for r in rules if _regex_of(r) not in keys]
         router.rules = [*rest[:first], grouped, *rest[first:]]
         return True
     return False
 
 
-def _pattern(rule: Rule) -> str:
+def _regex_of(rule: Rule) -> str:
     regex = getattr(rule.matcher, "regex", None)
     return str(regex.pattern) if regex is not None else ""

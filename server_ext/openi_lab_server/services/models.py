@@ -322,6 +322,48 @@ def _tags(raw: str) -> list[str]:
     return raw.split()
 
 
+#: :meth:`ModelService._found_stmt`'s columns: the project, its owner, the model …
+_FOUND_COLUMNS: list[Any] = [
+    Project.id, Project.name, Project.visibility,
+    Account.id, Account.name, Account.kind, Account.visibility,
+    RegisteredModel.id, RegisteredModel.name, RegisteredModel.num_versions,
+]  # fmt: skip
+#: … and the creator of a new version (account ``:me``), as ``s.User`` takes them
+_ME_COLUMNS: list[Any] = [Me.id, Me.name, Me.full_name, Me.email, Me.is_admin, Me.created_at]
+
+
+def _project_model_query(cols: list[Any], n_shas: int, me: bool = False) -> Any:
+    """``cols`` of project ``:owner``/``:name`` (joined with its owner), its model
+    ``:model`` if any and account ``:me`` if asked, then whether each of ``:h0``… is
+    stored: the one shape of the registry's project look-ups."""
+    stmt = (
+        select(
+            *cols,
+            *(
+                select(StoredObject.sha256)
+                .where(StoredObject.sha256 == bindparam(f"h{i}", type_=String))
+                .exists()
+                for i in range(n_shas)
+            ),
+        )
+        .select_from(Project)
+        .join(Account, Account.id == Project.owner_id)
+        .outerjoin(
+            RegisteredModel,
+            and_(
+                RegisteredModel.project_id == Project.id,
+                RegisteredModel.lower_name == bindparam("model", type_=String),
+            ),
+        )
+    )
+    if me:
+        stmt = stmt.outerjoin(Me, Me.id == bindparam("me", type_=Integer))
+    return stmt.where(
+        Account.lower_name == bindparam("owner", type_=String),
+        Project.lower_name == bindparam("name", type_=String),
+    )
+
+
 class ModelRef(NamedTuple):
     """A model's columns that the hot paths need (no ORM object)."""
 
@@ -391,30 +433,7 @@ class ModelService:
         """The project (with its owner), its model ``:model`` if any, and whether each of
         ``:h0``… is stored; built once per number of contents (building a statement costs
         more than running it), the names are parameters ``:owner``, ``:name``."""
-        return (
-            select(
-                Project,
-                RegisteredModel,
-                *(
-                    select(StoredObject.sha256)
-                    .where(StoredObject.sha256 == bindparam(f"h{i}", type_=String))
-                    .exists()
-                    for i in range(n_shas)
-                ),
-            )
-            .join(Account, Account.id == Project.owner_id)
-            .outerjoin(
-                RegisteredModel,
-                and_(
-                    RegisteredModel.project_id == Project.id,
-                    RegisteredModel.lower_name == bindparam("model", type_=String),
-                ),
-            )
-            .where(
-                Account.lower_name == bindparam("owner", type_=String),
-                Project.lower_name == bindparam("name", type_=String),
-            )
-        )
+        return _project_model_query([Project, RegisteredModel], n_shas)
 
     @staticmethod
     def _project_model_params(owner: str, name: str, model: str, inline: list[str]) -> Any:
@@ -463,39 +482,7 @@ class ModelService:
         """:meth:`_project_model_stmt` as plain columns (loading a ``Project`` also joins
         its owner and its fork parent with that one's owner: 0.5 of a 0.6 ms read), with
         the columns of account ``:me`` (the creator of a new version) when asked."""
-        cols: list[Any] = [
-            Project.id, Project.name, Project.visibility,
-            Account.id, Account.name, Account.kind, Account.visibility,
-            RegisteredModel.id, RegisteredModel.name, RegisteredModel.num_versions,
-        ]  # fmt: skip
-        if me:
-            cols += [Me.id, Me.name, Me.full_name, Me.email, Me.is_admin, Me.created_at]
-        stmt = (
-            select(
-                *cols,
-                *(
-                    select(StoredObject.sha256)
-                    .where(StoredObject.sha256 == bindparam(f"h{i}", type_=String))
-                    .exists()
-                    for i in range(n_shas)
-                ),
-            )
-            .select_from(Project)
-            .join(Account, Account.id == Project.owner_id)
-            .outerjoin(
-                RegisteredModel,
-                and_(
-                    RegisteredModel.project_id == Project.id,
-                    RegisteredModel.lower_name == bindparam("model", type_=String),
-                ),
-            )
-        )
-        if me:
-            stmt = stmt.outerjoin(Me, Me.id == bindparam("me", type_=Integer))
-        return stmt.where(
-            Account.lower_name == bindparam("owner", type_=String),
-            Project.lower_name == bindparam("name", type_=String),
-        )
+        return _project_model_query(_FOUND_COLUMNS + (_ME_COLUMNS if me else []), n_shas, me)
 
     def _project_model_sync(
         self,
@@ -532,13 +519,13 @@ class ModelService:
             )
         self.projects.authorize_sync(session, actor, found, owner, name, need)
         assert row is not None and found is not None
-        extra = row[10:]
+        extra = row[len(_FOUND_COLUMNS) :]
         if me and extra[0] is not None:
             found.me = s.User(
                 id=extra[0], username=extra[1], full_name=extra[2], email=extra[3],
                 avatar_url=None, is_admin=extra[4], created_at=extra[5],
             )  # fmt: skip
-        hits = extra[6:] if me else extra
+        hits = extra[len(_ME_COLUMNS) :] if me else extra
         found.have = {h for h, hit in zip(inline, hits, strict=True) if hit}
         if len(shas) > len(inline):
             found.have = set(
