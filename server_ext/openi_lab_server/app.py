@@ -254,6 +254,9 @@ class OpeniLabApp(ExtensionApp):
                 collected = await self.platform.datasets.collect_garbage()
                 if collected:
                     self.log.info("OpenI: removed %d unreferenced objects", collected)
+                swept = await self.platform.models.sweep_blobs()
+                if swept:
+                    self.log.info("OpenI: removed %d model blobs no import claimed", swept)
                 await self.platform.openi_index.recompute()
             except Exception:  # keep the loop alive; the next run retries
                 self.log.exception("OpenI housekeeping failed")

@@ -38,6 +38,32 @@ async def test_migrations_upgrade_an_empty_database_to_head_and_back(database_ur
         await engine.dispose()
 
 
+async def test_a_downgrade_never_drops_model_bytes_kept_only_in_the_database(database_url):
+    """Migration 0014 keeps small model files in ``objects.content``: going back below it
+    while a row holds bytes is refused (they have no other copy), and allowed once none do."""
+    engine = create_engine(database_url)
+    try:
+        await migrate.upgrade(engine)
+        async with engine.begin() as conn:
+            await conn.execute(
+                text(
+                    "INSERT INTO objects (sha256, size, storage_key, refcount, content, "
+                    "created_at) VALUES ('ab', 5, 'models/ab/ab', 1, :b, CURRENT_TIMESTAMP)"
+                ),
+                {"b": b"bytes"},
+            )
+        with pytest.raises(RuntimeError, match="kept only in the database"):
+            await migrate.downgrade(engine, "0013")
+        assert await migrate.current_revision(engine) == migrate.head_revision()
+        async with engine.begin() as conn:
+            assert (await conn.execute(text("SELECT content FROM objects"))).scalar() == b"bytes"
+            await conn.execute(text("UPDATE objects SET content = NULL"))
+        await migrate.downgrade(engine, "0013")
+        assert await migrate.current_revision(engine) == "0013"
+    finally:
+        await engine.dispose()
+
+
 async def test_data_survives_a_restart(database_url):
     first = Platform.build(database_url)
     await migrate.upgrade(first.engine)

@@ -10,6 +10,7 @@ import sqlite3
 import zipfile
 
 import pytest
+from sqlalchemy import select
 
 from gitutil import Git
 from modelutil import (
@@ -33,6 +34,14 @@ def jp_server_config(jp_server_config):
 @pytest.fixture
 def git(jp_http_port, jp_base_url, tmp_path) -> Git:
     return Git(f"http://127.0.0.1:{jp_http_port}{jp_base_url}", tmp_path / "home")
+
+
+async def stored(platform) -> set[str]:
+    """The sha256 of every stored object (a small model file's bytes are in its row)."""
+    from openi_lab_server.db.dataset_models import StoredObject
+
+    async with platform.sessions() as session:
+        return set(await session.scalars(select(StoredObject.sha256)))
 
 
 async def raw(api, route: str, **params) -> tuple[bytes, dict]:
@@ -290,7 +299,7 @@ async def test_concurrent_imports_get_distinct_versions(api, platform, git, tmp_
     shas = {
         hashlib.sha256(payload + bytes([n, i])).hexdigest() for n in range(8) for i in range(10)
     }
-    keys = await asyncio.to_thread(platform.store.list_keys, "models")
+    keys = await stored(platform)
     assert len(keys) == len(shas) - 1
 
 
@@ -366,7 +375,7 @@ async def test_upload_answer_is_what_a_read_gives_and_version_pages(api, platfor
     r = await api.call("POST", f"{P}/models/upload", b"w0", filename="a.onnx", name="other")
     assert r.status == 201 and r.body["files"][0]["sha256"] == made[0]["files"][0]["sha256"]
     assert r.body["engine"] == "ONNX"
-    keys = await asyncio.to_thread(platform.store.list_keys, "models")
+    keys = await stored(platform)
     assert len(keys) == 10  # w0…w9
     # pages: by tag, past the last page, with an alias on one version
     assert (await api.put(f"{P}/models/net/aliases/prod", {"version": "0.0.4"})).status == 200
@@ -404,7 +413,7 @@ async def test_upload_answer_is_what_a_read_gives_and_version_pages(api, platfor
     assert r.status == 404, r.body
     r = await api.call("POST", f"{P}/models/upload", b"b", filename="w.pt", name="upload")
     assert r.status == 422, r.body
-    assert len(await asyncio.to_thread(platform.store.list_keys, "models")) == 10
+    assert len(await stored(platform)) == 10
     # new content arriving at once in four imports: one blob, four references (an upsert)
     same = await asyncio.gather(
         *(
@@ -413,12 +422,12 @@ async def test_upload_answer_is_what_a_read_gives_and_version_pages(api, platfor
         )
     )
     assert [r.status for r in same] == [201] * 4, [r.body for r in same]
-    assert len(await asyncio.to_thread(platform.store.list_keys, "models")) == 11
+    assert len(await stored(platform)) == 11
     for i in range(3):
         assert (await api.delete(f"{P}/models/s{i}")).status == 204
-    assert len(await asyncio.to_thread(platform.store.list_keys, "models")) == 11
+    assert len(await stored(platform)) == 11
     assert (await api.delete(f"{P}/models/s3")).status == 204
-    assert len(await asyncio.to_thread(platform.store.list_keys, "models")) == 10
+    assert len(await stored(platform)) == 10
 
 
 async def test_an_import_that_meets_a_locked_database_waits_without_stopping_the_server(
@@ -486,3 +495,36 @@ def test_a_blob_write_that_fails_leaves_no_file(tmp_path, monkeypatch):
     assert store.list_keys("models") == [key]
     with store.open(key) as f:
         assert f.read() == b"weights"
+
+
+def test_the_sweep_removes_only_bytes_last_written_before_its_cut_off(tmp_path):
+    """``remove_stale`` is called for keys listed as stale a moment earlier: one written
+    again since (the same bytes, by a new import) is put back, never lost; a stale one and an
+    interrupted write's temporary file go."""
+    import os
+    import time
+
+    from openi_lab_server.services.models import blob_key, put_blob
+    from openi_lab_server.storage.objects import ObjectStore
+
+    store = ObjectStore((tmp_path / "objects").as_uri())
+    old, fresh = (blob_key(hashlib.sha256(b).hexdigest()) for b in (b"old", b"fresh"))
+    put_blob(store, old, b"old")
+    put_blob(store, fresh, b"fresh")
+    leftover = tmp_path / "objects" / "models" / "ab" / ".abc.1.2.tmp"
+    leftover.parent.mkdir(parents=True)
+    leftover.write_bytes(b"half")
+    past = time.time() - 3600
+    for path in (store.full(old), store.full(fresh), leftover):
+        os.utime(path, (past, past))
+    cut = time.time() - 60
+    listed = store.stale_keys("models", cut)
+    assert listed == sorted([old, fresh, "models/ab/.abc.1.2.tmp"])
+
+    put_blob(store, fresh, b"fresh")  # an import writes the same bytes again meanwhile
+    removed = {key: store.remove_stale(key, cut) for key in listed}
+    assert removed == {old: True, fresh: False, "models/ab/.abc.1.2.tmp": True}
+    assert store.list_keys("models") == [fresh]
+    with store.open(fresh) as f:
+        assert f.read() == b"fresh"
+    assert not store.remove_stale(old, cut)  # already gone: nothing to do

@@ -11,7 +11,7 @@ import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from s3server import patch_chunk, s3_config, s3_server, sha, start_upload, upload  # noqa: F401
 
@@ -265,3 +265,102 @@ async def test_a_chunk_that_could_not_be_written_does_not_count(api, storage, mo
     assert r.status == 200 and r.body["offset"] == len(data)
     done = await api.post(f"uploads/{up['id']}/complete")
     assert done.status == 200 and done.body["file"]["sha256"] == sha(data)
+
+
+async def _model_file(api, version: str) -> bytes:
+    parts = ["openi", "api", "v1", "projects", "alice", "aiforge", "models", "net", "versions"]
+    resp = await api.fetch(
+        *parts, version, "download", params={"path": "w.pt"}, headers=api.headers
+    )
+    return bytes(resp.body)
+
+
+async def test_bytes_of_a_failed_model_import_are_swept_after_a_grace(
+    api, platform, storage, prefix
+):
+    """A model import stores a big file's blob before its transaction: one refused there
+    (a version taken, 409) leaves bytes no row names. The housekeeping sweep removes them
+    once older than its grace, keeps every blob a version holds, and a later import of the
+    same bytes stores them again. A small file's bytes go into its row: a refused small
+    import leaves nothing at all."""
+    from openi_lab_server.services.models import BLOB_PREFIX, IN_ROW_BYTES
+
+    def blobs() -> list[str]:
+        return [k for k in _leftovers(platform, storage, prefix) if f"{BLOB_PREFIX}/" in k]
+
+    async def send(data: bytes, version: str):
+        return await api.call(
+            "POST", "projects/alice/aiforge/models/upload", data,
+            filename="w.pt", name="net", version=version,
+        )  # fmt: skip
+
+    kept, refused = os.urandom(IN_ROW_BYTES + 1), os.urandom(IN_ROW_BYTES + 2)
+    assert (await api.post("projects", {"name": "aiforge"})).status == 201
+    assert (await send(kept, "1.0.0")).status == 201
+    assert len(blobs()) == 1
+    answer = await send(refused, "1.0.0")
+    assert answer.status == 409 and answer.body["errors"][0]["field"] == "version"
+    assert len(blobs()) == 2  # the refused import's bytes are stored, named by no row
+    assert (await send(b"small", "1.0.0")).status == 409
+    assert len(blobs()) == 2  # a small file's bytes were headed for its row
+
+    assert await platform.models.sweep_blobs() == 0  # too young: an import may still claim
+    assert len(blobs()) == 2
+    assert await platform.models.sweep_blobs(grace=timedelta(0)) == 1
+    assert len(blobs()) == 1
+    assert await _model_file(api, "1.0.0") == kept
+    assert await platform.models.sweep_blobs(grace=timedelta(0)) == 0
+
+    assert (await send(refused, "1.0.1")).status == 201
+    assert await _model_file(api, "1.0.1") == refused
+    assert len(blobs()) == 2
+
+
+async def test_a_small_model_file_lives_in_its_row_until_a_dataset_holds_it_too(
+    api, platform, storage, prefix
+):
+    """A small model file's bytes are kept in its object's row: the store gets no file,
+    and the file, the version's zip and a task's mount read the row. A dataset upload of the
+    same bytes gives them a blob (every dataset reader reads the store), shared by both from
+    then on, and either owner deleting its file leaves the other's bytes whole."""
+    import io
+    import zipfile
+
+    from openi_lab_server.db.dataset_models import StoredObject
+    from openi_lab_server.services import model_store
+
+    data = b"tiny weights"
+    await _dataset(api)
+    made = await api.call(
+        "POST", "projects/alice/aiforge/models/upload", data, filename="w.pt", name="net"
+    )
+    assert made.status == 201, made.body
+    assert _leftovers(platform, storage, prefix) == []  # no file for it
+    assert await _model_file(api, "0.0.1") == data
+    parts = ["openi", "api", "v1", "projects", "alice", "aiforge", "models", "net", "versions"]
+    whole = await api.fetch(*parts, "0.0.1", "download", headers=api.headers)
+    assert zipfile.ZipFile(io.BytesIO(whole.body)).read("w.pt") == data
+    mounted = await model_store.materialise(
+        platform.sessions, platform.store, platform.models.data_dir, made.body["id"]
+    )
+    assert (mounted / "w.pt").read_bytes() == data
+
+    f = await upload(api, "alice/aiforge", "imagenet", "w.pt", data)
+    left = _leftovers(platform, storage, prefix)
+    assert len(left) == 1 and "blobs/" in left[0], left
+    async with platform.sessions() as session:
+        row = (
+            await session.execute(
+                select(StoredObject.refcount, StoredObject.content).where(
+                    StoredObject.sha256 == sha(data)
+                )
+            )
+        ).one()
+    assert tuple(row) == (2, None)
+    assert await _model_file(api, "0.0.1") == data
+    assert (await api.delete("projects/alice/aiforge/models/net/versions/0.0.1")).status == 204
+    resp = await api.fetch(
+        "openi", "api", "v1", "projects", "alice", "aiforge", "datasets", "imagenet", "files",
+        str(f["id"]), "download",
+    )  # fmt: skip
+    assert resp.body == data

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -214,14 +215,17 @@ class DownloadHandler(BaseHandler):
             "Content-Disposition", f"attachment; filename*=UTF-8''{quote(filename, safe='')}"
         )
         if path is not None:
-            _, size, sha, key = rows[0]
+            f = rows[0]
             self.set_header("Content-Type", "application/octet-stream")
-            self.set_header("Content-Length", str(size))
-            self.set_header("ETag", f'"{sha}"')
-            chunks = store.iter_range(key, 0, size - 1) if size else iter(())
+            self.set_header("Content-Length", str(f.size))
+            self.set_header("ETag", f'"{f.sha256}"')
+            if f.content is not None:  # a small file, kept in its row
+                chunks: Iterator[bytes] = iter((f.content,))
+            else:
+                chunks = store.iter_range(f.storage_key, 0, f.size - 1) if f.size else iter(())
         else:
             self.set_header("Content-Type", "application/zip")
-            chunks = iter_zip(store, [(p, key) for p, _, _, key in rows])
+            chunks = iter_zip(store, rows)
         try:
             while True:
                 chunk = await asyncio.to_thread(next, chunks, None)

@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    BigInteger,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .models import Base, Timestamps, UTCDateTime, utcnow
@@ -20,6 +29,11 @@ class StoredObject(Timestamps, Base):
     #: where the bytes live, relative to the store's root
     storage_key: Mapped[str] = mapped_column(String(255))
     refcount: Mapped[int] = mapped_column(Integer, default=1)
+    #: the bytes themselves, for a small model file (no file in the store; NULL: they are
+    #: at ``storage_key``). An object a dataset file names always has its bytes in the
+    #: store: an upload of the same content moves them there (``DatasetService.adopt``).
+    #: Deferred: loading an object never reads them unless asked.
+    content: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True, deferred=True)
 
 
 class Dataset(Timestamps, Base):

@@ -516,11 +516,23 @@ class DatasetService:
         return len(orphans)
 
     async def add_reference(self, session: AsyncSession, sha: str) -> bool:
-        """One more reference to an existing object; False when there is none."""
+        """One more reference to an existing object whose bytes are in the store; False
+        when there is none (or its bytes are kept in its row: see ``adopt``)."""
         done = await session.execute(
             update(StoredObject)
-            .where(StoredObject.sha256 == sha)
+            .where(StoredObject.sha256 == sha, StoredObject.content.is_(None))
             .values(refcount=StoredObject.refcount + 1)
+        )
+        return bool(done.rowcount)  # type: ignore[attr-defined]
+
+    async def adopt(self, session: AsyncSession, sha: str, key: str) -> bool:
+        """One more reference to an object whose bytes are kept in its row (a small model
+        file), which from now on has them at ``key`` (an upload's blob of the same content):
+        every reader of a dataset file reads the store. False when there is no such object."""
+        done = await session.execute(
+            update(StoredObject)
+            .where(StoredObject.sha256 == sha, StoredObject.content.is_not(None))
+            .values(storage_key=key, content=None, refcount=StoredObject.refcount + 1)
         )
         return bool(done.rowcount)  # type: ignore[attr-defined]
 

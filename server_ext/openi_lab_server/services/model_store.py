@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import io
 import os
 import shutil
 import uuid
 from pathlib import Path
+from typing import IO, NamedTuple
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -116,29 +118,53 @@ def tree_hash(files: list[tuple[str, str]]) -> str:
     return h.hexdigest()
 
 
+class StoredFile(NamedTuple):
+    """A version's file and where its bytes are."""
+
+    path: str
+    size: int
+    sha256: str
+    storage_key: str
+    #: the bytes themselves when kept in the object's row (a small file), else None
+    content: bytes | None
+
+
+#: the columns of a ``StoredFile``, in order (the file joined to its object)
+STORED_FILE_COLUMNS = (
+    ModelFileRow.path,
+    ModelFileRow.size,
+    ModelFileRow.sha256,
+    StoredObject.storage_key,
+    StoredObject.content,
+)
+
+
+def open_stored(objects: ObjectStore, f: StoredFile) -> IO[bytes]:
+    """A file's bytes, from its row or from the object store; blocking for the store."""
+    return io.BytesIO(f.content) if f.content is not None else objects.open(f.storage_key)
+
+
 async def version_blobs(
     sessions: async_sessionmaker[AsyncSession], version_id: int
-) -> list[tuple[str, str, str]]:
-    """(path, sha256, storage key) of every file of a version."""
+) -> list[StoredFile]:
+    """Every file of a version, by path."""
     async with sessions() as session:
         rows = (
             await session.execute(
-                select(ModelFileRow.path, ModelFileRow.sha256, StoredObject.storage_key)
+                select(*STORED_FILE_COLUMNS)
                 .join(StoredObject, StoredObject.sha256 == ModelFileRow.sha256)
                 .where(ModelFileRow.version_id == version_id)
                 .order_by(ModelFileRow.path)
             )
         ).all()
-    return [(r[0], r[1], r[2]) for r in rows]
+    return [StoredFile(*r) for r in rows]
 
 
-def materialise_blobs(
-    data_dir: Path, objects: ObjectStore, blobs: list[tuple[str, str, str]]
-) -> Path:
+def materialise_blobs(data_dir: Path, objects: ObjectStore, blobs: list[StoredFile]) -> Path:
     """The files laid out ONCE per content under ``<data_dir>/model-cache/<tree hash>/``,
     read-only; concurrent tasks wait on a file lock, a half-written tree is never seen."""
     cache = Path(data_dir) / "model-cache"
-    key = tree_hash([(p, s) for p, s, _ in blobs])
+    key = tree_hash([(f.path, f.sha256) for f in blobs])
     final = cache / key
     if final.is_dir():
         return final
@@ -148,10 +174,10 @@ def materialise_blobs(
         tmp = cache / f".{key}.{uuid.uuid4().hex}.tmp"
         try:
             tmp.mkdir(parents=True)
-            for path, _, storage_key in blobs:
-                target = tmp.joinpath(*path.split("/"))
+            for blob in blobs:
+                target = tmp.joinpath(*blob.path.split("/"))
                 target.parent.mkdir(parents=True, exist_ok=True)
-                with objects.open(storage_key) as src, open(target, "wb") as out:
+                with open_stored(objects, blob) as src, open(target, "wb") as out:
                     shutil.copyfileobj(src, out, 1 << 20)
             for dirpath, _, filenames in os.walk(tmp):
                 for f in filenames:

@@ -505,6 +505,8 @@ class UploadService:
             try:
                 if await self.datasets.add_reference(session, digest):
                     discard = key  # identical content arrived meanwhile: keep one copy
+                elif await self.datasets.adopt(session, digest, key):
+                    pass  # a small model file's bytes, until now only in its row
                 else:
                     session.add(StoredObject(sha256=digest, size=size, storage_key=key, refcount=1))
                     await session.flush()

@@ -213,6 +213,49 @@ class ObjectStore:
         root = self.root.rstrip("/") + "/"
         return sorted(str(p)[len(root) :] if str(p).startswith(root) else str(p) for p in found)
 
+    def stale_keys(self, prefix: str, before: float) -> list[str]:
+        """Keys under ``prefix`` last written before ``before`` (a POSIX time), for the
+        housekeeping sweep of bytes that no row names."""
+        try:
+            found = self.fs.find(self.full(prefix).rstrip("/"), detail=True)
+        except FileNotFoundError:
+            return []
+        root = self.root.rstrip("/") + "/"
+        return sorted(
+            str(p)[len(root) :] if str(p).startswith(root) else str(p)
+            for p, info in found.items()
+            if _mtime(info) < before
+        )
+
+    def remove_stale(self, key: str, before: float) -> bool:
+        """Delete ``key`` unless it was written at ``before`` or later; → whether it went.
+
+        For content-addressed keys, whose every writer writes the same bytes. On disk the
+        file is first renamed aside, so a writer that replaces it at that moment is never
+        undone: the renamed file is put back when it turns out to be fresh, and a write
+        after the rename simply makes a new file. (On S3 a write between the check and
+        the delete is lost; the sweep's grace makes that need a write of bytes that have
+        been orphaned for the whole grace in the same millisecond.)"""
+        if not self.is_local:
+            try:
+                if _mtime(self.fs.info(self.full(key))) >= before:
+                    return False
+            except FileNotFoundError:
+                return False
+            self.delete(key)
+            return True
+        path = Path(self.full(key))
+        aside = path.with_name(f".{path.name}.sweep")
+        try:
+            os.replace(path, aside)
+        except FileNotFoundError:
+            return False
+        if aside.stat().st_mtime >= before:  # written again just now: the same bytes
+            os.replace(aside, path)
+            return False
+        aside.unlink()
+        return True
+
     # --- resumable uploads -------------------------------------------------------------------
 
     def partial_key(self, upload_id: str) -> str:
@@ -291,3 +334,14 @@ class ObjectStore:
         bucket, _, prefix = self.root.partition("/")
         answer = self.fs.call_s3("list_multipart_uploads", Bucket=bucket, Prefix=prefix)
         return [u["Key"] for u in answer.get("Uploads", [])]
+
+
+def _mtime(info: dict[str, Any]) -> float:
+    """A listing entry's modification time as a POSIX time (local: ``mtime``; S3:
+    ``LastModified``)."""
+    if "mtime" in info:
+        return float(info["mtime"])
+    modified = info.get("LastModified")
+    if modified is None:
+        return float("inf")  # unknown: never stale
+    return float(modified.timestamp())
