@@ -112,9 +112,10 @@ class Http:
                 r = conn.getresponse()
                 data = r.read()
                 break
-            except (http.client.HTTPException, OSError):
+            except ConnectionError:  # reset, broken pipe, closed before answering
                 # a server closes a connection idle past its keep-alive timeout (uvicorn's
                 # is 5 s; the settle is 20 s): the request was not taken, send it again once
+                # (a timeout is not retried: the server may have taken that request)
                 conn.close()
                 self.local.conn = None
                 if not retry:

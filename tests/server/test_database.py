@@ -64,14 +64,14 @@ async def test_a_downgrade_never_drops_model_bytes_kept_only_in_the_database(dat
         await engine.dispose()
 
 
-async def test_data_survives_a_restart(database_url):
-    first = Platform.build(database_url)
+async def test_data_survives_a_restart(database_url, tmp_path):
+    first = Platform.build(database_url, data_dir=str(tmp_path))
     await migrate.upgrade(first.engine)
     me = await first.accounts.ensure_user("wangj")
     await first.accounts.create_org(me, s.OrgCreate(name="OpenI", full_name="启智"))
     await first.close()
 
-    second = Platform.build(database_url)
+    second = Platform.build(database_url, data_dir=str(tmp_path))
     await migrate.upgrade(second.engine)
     again = await second.accounts.ensure_user("wangj")
     assert again.id == me.id and again.is_admin
@@ -80,8 +80,8 @@ async def test_data_survives_a_restart(database_url):
     await second.close()
 
 
-async def test_a_failed_write_leaves_nothing_half_done(database_url):
-    platform = Platform.build(database_url)
+async def test_a_failed_write_leaves_nothing_half_done(database_url, tmp_path):
+    platform = Platform.build(database_url, data_dir=str(tmp_path))
     await migrate.upgrade(platform.engine)
     me = await platform.accounts.ensure_user("wangj")
     await platform.accounts.create_org(me, s.OrgCreate(name="OpenI"))
@@ -107,7 +107,7 @@ async def test_sqlite_runs_in_wal_mode_with_a_busy_timeout(database_url):
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 async def test_sqlite_is_backed_up_before_an_upgrade(database_url, tmp_path):
     engine = create_engine(database_url)
-    platform = Platform.build(database_url)
+    platform = Platform.build(database_url, data_dir=str(tmp_path))
     await migrate.upgrade(engine)
     await platform.accounts.ensure_user("wangj")
     # Pretend the file was left at an older schema: stamp it back to base, then upgrade.
@@ -134,11 +134,14 @@ async def test_sqlite_is_backed_up_before_an_upgrade(database_url, tmp_path):
     await engine.dispose()
 
 
-async def test_concurrent_first_sight_creates_one_user(database_url):
+async def test_concurrent_first_sight_creates_one_user(database_url, tmp_path):
     """Two servers sharing one database see the same new user at once: one row, no error."""
     import asyncio
 
-    a, b = Platform.build(database_url), Platform.build(database_url)
+    a, b = (
+        Platform.build(database_url, data_dir=str(tmp_path)),
+        Platform.build(database_url, data_dir=str(tmp_path)),
+    )
     await migrate.upgrade(a.engine)
     results = await asyncio.gather(*(p.accounts.ensure_user("newcomer") for p in (a, b, a, b)))
     assert len({r.id for r in results}) == 1

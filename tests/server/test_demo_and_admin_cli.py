@@ -13,8 +13,8 @@ from openi_lab_server.services.pagination import PageRequest
 from openi_lab_server.services.tracker import IssueQuery
 
 
-async def test_demo_seeds_a_believable_platform_once(database_url):
-    platform = Platform.build(database_url)
+async def test_demo_seeds_a_believable_platform_once(database_url, tmp_path):
+    platform = Platform.build(database_url, data_dir=str(tmp_path))
     await migrate.upgrade(platform.engine)
     assert await demo.seed(platform, "wangj") is True
     assert await demo.seed(platform, "wangj") is False  # idempotent

@@ -10,7 +10,7 @@ import sqlite3
 import zipfile
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from gitutil import Git
 from modelutil import (
@@ -528,3 +528,32 @@ def test_the_sweep_removes_only_bytes_last_written_before_its_cut_off(tmp_path):
     with store.open(fresh) as f:
         assert f.read() == b"fresh"
     assert not store.remove_stale(old, cut)  # already gone: nothing to do
+
+
+async def test_one_import_keeps_at_most_a_mebibyte_in_rows(api, platform):
+    """A zip of many small files: rows take its new content up to ``IN_ROW_IMPORT_BYTES``
+    and the store the rest; the version's zip and every file read back whole either way."""
+    from openi_lab_server.db.dataset_models import StoredObject
+    from openi_lab_server.services.models import IN_ROW_BYTES, IN_ROW_IMPORT_BYTES
+
+    size = IN_ROW_BYTES - 100
+    files = {f"part{i:02}.bin": bytes([i]) * size for i in range(20)}
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        for name, data in files.items():
+            zf.writestr(name, data)
+    assert (await api.post("projects", {"name": "lab"})).status == 201
+    r = await api.call("POST", f"{P}/models/upload", buf.getvalue(), filename="m.zip", name="m")
+    assert r.status == 201, r.body
+    async with platform.sessions() as session:
+        in_rows = await session.scalar(
+            select(func.count()).select_from(StoredObject).where(StoredObject.content.is_not(None))
+        )
+    assert in_rows == IN_ROW_IMPORT_BYTES // size
+    blobs = await asyncio.to_thread(platform.store.list_keys, "models")
+    assert len(blobs) == len(files) - in_rows
+    whole, _ = await raw(api, f"{P}/models/m/versions/0.0.1/download")
+    got = zipfile.ZipFile(io.BytesIO(whole))
+    assert {n: got.read(n) for n in got.namelist()} == files
+    one, _ = await raw(api, f"{P}/models/m/versions/0.0.1/download", path="part19.bin")
+    assert one == files["part19.bin"]

@@ -364,3 +364,45 @@ async def test_a_small_model_file_lives_in_its_row_until_a_dataset_holds_it_too(
         str(f["id"]), "download",
     )  # fmt: skip
     assert resp.body == data
+
+
+async def test_an_upload_completing_as_a_model_import_stores_the_same_bytes_counts_them(
+    api, platform, storage, prefix, monkeypatch, database_url
+):
+    """The model import's object row lands between the upload's look for one and its own
+    insert: the upload records its file against that object all the same (no 500), and
+    keeps one copy of the bytes."""
+    from openi_lab_server.db.dataset_models import StoredObject
+
+    if database_url.startswith("sqlite"):
+        pytest.skip("on SQLite the upload's first update takes the write lock: no import lands")
+
+    data = os.urandom(200_000)  # bigger than a row keeps: the import stores a blob
+    await _dataset(api)
+    datasets = platform.uploads.datasets
+    adopt = datasets.adopt
+    raced = []
+
+    async def import_meanwhile(session, digest, key):
+        if not raced:
+            raced.append(digest)
+            made = await api.call(
+                "POST", "projects/alice/aiforge/models/upload", data, filename="w.pt", name="net"
+            )
+            assert made.status == 201, made.body
+        return await adopt(session, digest, key)
+
+    monkeypatch.setattr(datasets, "adopt", import_meanwhile)
+    f = await upload(api, "alice/aiforge", "imagenet", "w.pt", data)
+    assert raced == [sha(data)] and f["sha256"] == sha(data)
+    async with platform.sessions() as session:
+        obj = await session.get(StoredObject, sha(data))
+        assert obj.refcount == 2
+    left = [k for k in _leftovers(platform, storage, prefix) if "/" in k]
+    assert len(left) == 1, left  # the upload's copy went: the import's blob holds the bytes
+    assert await _model_file(api, "0.0.1") == data
+    resp = await api.fetch(
+        "openi", "api", "v1", "projects", "alice", "aiforge", "datasets", "imagenet", "files",
+        str(f["id"]), "download",
+    )  # fmt: skip
+    assert resp.body == data

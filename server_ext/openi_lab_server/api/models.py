@@ -11,6 +11,7 @@ from urllib.parse import quote
 from openi_lab import model_schemas as ms
 from openi_lab import schemas as s
 
+from ..services import model_store
 from ..services.errors import Invalid
 from ..services.models import iter_zip, scratch_dir
 from .base import BaseHandler, endpoint, path_int
@@ -219,13 +220,16 @@ class DownloadHandler(BaseHandler):
             self.set_header("Content-Type", "application/octet-stream")
             self.set_header("Content-Length", str(f.size))
             self.set_header("ETag", f'"{f.sha256}"')
-            if f.content is not None:  # a small file, kept in its row
-                chunks: Iterator[bytes] = iter((f.content,))
+            content, key = None, f.storage_key
+            if f.in_row:  # a small file, kept in its row (or moved to the store since)
+                content, key = await model_store.row_bytes(self.platform.sessions, f.sha256)
+            if content is not None:
+                chunks: Iterator[bytes] = iter((content,))
             else:
-                chunks = store.iter_range(f.storage_key, 0, f.size - 1) if f.size else iter(())
+                chunks = store.iter_range(key, 0, f.size - 1) if f.size else iter(())
         else:
             self.set_header("Content-Type", "application/zip")
-            chunks = iter_zip(store, rows)
+            chunks = iter_zip(store, model_store.RowReader(self.platform.sessions), rows)
         try:
             while True:
                 chunk = await asyncio.to_thread(next, chunks, None)

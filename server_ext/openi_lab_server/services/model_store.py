@@ -125,8 +125,8 @@ class StoredFile(NamedTuple):
     size: int
     sha256: str
     storage_key: str
-    #: the bytes themselves when kept in the object's row (a small file), else None
-    content: bytes | None
+    #: its bytes are kept in the object's row (a small file), read one file at a time
+    in_row: bool
 
 
 #: the columns of a ``StoredFile``, in order (the file joined to its object)
@@ -135,13 +135,45 @@ STORED_FILE_COLUMNS = (
     ModelFileRow.size,
     ModelFileRow.sha256,
     StoredObject.storage_key,
-    StoredObject.content,
+    StoredObject.content.is_not(None),
 )
 
 
-def open_stored(objects: ObjectStore, f: StoredFile) -> IO[bytes]:
-    """A file's bytes, from its row or from the object store; blocking for the store."""
-    return io.BytesIO(f.content) if f.content is not None else objects.open(f.storage_key)
+async def row_bytes(
+    sessions: async_sessionmaker[AsyncSession], sha: str
+) -> tuple[bytes | None, str]:
+    """An object's bytes when its row holds them, else None, and its storage key (a
+    dataset upload of the same bytes may have moved them to the store since)."""
+    async with sessions() as session:
+        row = (
+            await session.execute(
+                select(StoredObject.content, StoredObject.storage_key).where(
+                    StoredObject.sha256 == sha
+                )
+            )
+        ).first()
+    if row is None:
+        raise FileNotFoundError(f"object {sha}")
+    return row[0], row[1]
+
+
+class RowReader:
+    """Row-held bytes for a worker thread (a zip being streamed, a task's mount), read one
+    file at a time on the event loop it was made on: a version may hold thousands of small
+    files, which are never all in memory at once."""
+
+    def __init__(self, sessions: async_sessionmaker[AsyncSession]):
+        self.sessions = sessions
+        self.loop = asyncio.get_running_loop()
+
+    def open(self, objects: ObjectStore, f: StoredFile) -> IO[bytes]:
+        """A file's bytes, from its row or from the object store (blocking: in a thread)."""
+        if not f.in_row:
+            return objects.open(f.storage_key)
+        content, key = asyncio.run_coroutine_threadsafe(
+            row_bytes(self.sessions, f.sha256), self.loop
+        ).result()
+        return io.BytesIO(content) if content is not None else objects.open(key)
 
 
 async def version_blobs(
@@ -160,7 +192,9 @@ async def version_blobs(
     return [StoredFile(*r) for r in rows]
 
 
-def materialise_blobs(data_dir: Path, objects: ObjectStore, blobs: list[StoredFile]) -> Path:
+def materialise_blobs(
+    data_dir: Path, objects: ObjectStore, rows: RowReader, blobs: list[StoredFile]
+) -> Path:
     """The files laid out ONCE per content under ``<data_dir>/model-cache/<tree hash>/``,
     read-only; concurrent tasks wait on a file lock, a half-written tree is never seen."""
     cache = Path(data_dir) / "model-cache"
@@ -177,7 +211,7 @@ def materialise_blobs(data_dir: Path, objects: ObjectStore, blobs: list[StoredFi
             for blob in blobs:
                 target = tmp.joinpath(*blob.path.split("/"))
                 target.parent.mkdir(parents=True, exist_ok=True)
-                with open_stored(objects, blob) as src, open(target, "wb") as out:
+                with rows.open(objects, blob) as src, open(target, "wb") as out:
                     shutil.copyfileobj(src, out, 1 << 20)
             for dirpath, _, filenames in os.walk(tmp):
                 for f in filenames:
@@ -201,7 +235,8 @@ async def materialise(
     blobs = await version_blobs(sessions, version_id)
     if not blobs:
         raise NotFound(f"model version {version_id}")
-    return await asyncio.to_thread(materialise_blobs, data_dir, objects, blobs)
+    rows = RowReader(sessions)
+    return await asyncio.to_thread(materialise_blobs, data_dir, objects, rows, blobs)
 
 
 async def task_model_version(session: AsyncSession, actor: Principal, ref: str | int) -> int:

@@ -185,6 +185,9 @@ INLINE_HASH_BYTES = 256 * 1024
 #: small import creates no file (0.2-1 ms each on this VM's ext4) and leaves none behind
 #: when refused
 IN_ROW_BYTES = 64 * 1024
+#: the most of one import's new content kept in rows (its first small files; the rest go to
+#: the store): an import of many small files holds little in memory and in the write lock
+IN_ROW_IMPORT_BYTES = 1 << 20
 #: the most an import takes from memory on the event loop (``SyncSessions.blocking(inline=
 #: True)``): all of it goes into rows, so the job touches no store
 INLINE_JOB_BYTES = IN_ROW_BYTES
@@ -245,7 +248,7 @@ def sha256_file(path: Path) -> tuple[int, str]:
 #: where model blobs are kept in the object store
 BLOB_PREFIX = "models"
 #: how long bytes no row names are kept before ``sweep_blobs`` removes them
-SWEEP_GRACE = timedelta(minutes=10)
+SWEEP_GRACE = timedelta(days=1)
 
 
 def blob_key(sha: str) -> str:
@@ -296,7 +299,9 @@ def _write_new(path: Path, data: bytes) -> None:
         os.close(fd)
 
 
-def iter_zip(objects: ObjectStore, files: list[model_store.StoredFile]) -> Iterator[bytes]:
+def iter_zip(
+    objects: ObjectStore, rows: model_store.RowReader, files: list[model_store.StoredFile]
+) -> Iterator[bytes]:
     """A zip of the files streamed in pieces; blocking, so iterate in a thread."""
 
     class Sink:
@@ -323,7 +328,7 @@ def iter_zip(objects: ObjectStore, files: list[model_store.StoredFile]) -> Itera
     with zipfile.ZipFile(cast(IO[bytes], sink), "w", zipfile.ZIP_DEFLATED, allowZip64=True) as zf:
         for f in files:
             with (
-                model_store.open_stored(objects, f) as src,
+                rows.open(objects, f) as src,
                 zf.open(f.path, "w", force_zip64=True) as dst,
             ):
                 while chunk := src.read(1 << 20):
@@ -1241,10 +1246,14 @@ class ModelService:
         """Store new content (blocking): files up to ``IN_ROW_BYTES`` go into their object's
         row with the version (``staged.in_row``), bigger ones into the object store."""
         sizes = {sha: size for _, size, sha in staged.files}
+        room = IN_ROW_IMPORT_BYTES - sum(map(len, staged.in_row.values()))
         for sha, src in blobs.items():
             key = blob_key(sha)
-            if sizes[sha] <= IN_ROW_BYTES:
+            if sha in staged.in_row:  # an earlier attempt of this import
+                pass
+            elif sizes[sha] <= min(IN_ROW_BYTES, room):
                 staged.in_row[sha] = src if isinstance(src, bytes) else Path(src).read_bytes()
+                room -= sizes[sha]
             else:
                 put_blob(self.objects, key, src)
             staged.written[sha] = key
@@ -1614,19 +1623,21 @@ class ModelService:
         """Remove stored model bytes that no object row names, last written before ``grace``
         ago; → how many went. An import writes its blobs before its transaction, so one that
         fails there (a version taken: 409; the server stopped) leaves its bytes behind, as
-        does a write cut short (its temporary file). An import commits its row moments after
-        writing, and an import of the same bytes later writes them again (no row says they
-        are stored), so the grace keeps every blob an import may still claim. Run by the
-        housekeeping loop."""
+        does a write cut short (its temporary file). The grace (a day) is far longer than
+        an import spends between writing its first blob and committing, even for tens of
+        GiB; and an import of the same bytes later writes them again (no row says they are
+        stored). Run by the housekeeping loop."""
         before = time.time() - grace.total_seconds()
         stale = await asyncio.to_thread(self.objects.stale_keys, BLOB_PREFIX, before)
         named: set[str] = set()
+        shas = [key.rsplit("/", 1)[-1] for key in stale]  # a blob's name is its sha256
         async with self.sessions() as session:
-            for at in range(0, len(stale), 500):
+            for at in range(0, len(shas), 500):
                 named.update(
-                    await session.scalars(
+                    await session.scalars(  # by primary key; row-held bytes name no file
                         select(StoredObject.storage_key).where(
-                            StoredObject.storage_key.in_(stale[at : at + 500])
+                            StoredObject.sha256.in_(shas[at : at + 500]),
+                            StoredObject.content.is_(None),
                         )
                     )
                 )

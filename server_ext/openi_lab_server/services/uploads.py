@@ -22,6 +22,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, or_, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from openi_lab import schemas as s
@@ -36,6 +37,8 @@ from .projects import ProjectService
 
 #: how long a writer holds an upload without renewing its lease
 LEASE = timedelta(seconds=90)
+#: how often completing an upload records its file when the same bytes keep arriving
+RECORD_TRIES = 3
 RENEW_EVERY_S = 30.0
 #: largest chunk an S3-backed server buffers for one part
 MAX_S3_CHUNK = 2 * CHUNK_BYTES
@@ -499,29 +502,44 @@ class UploadService:
         if digest != u.sha256:
             await self._fail(upload_id, key, mp)
             raise Invalid("sha256", f"the stored bytes have sha256 {digest}, not the declared one")
-        async with self.sessions() as session:
-            u, d, p = await self._load(session, actor, upload_id)
-            discard = None
-            try:
-                if await self.datasets.add_reference(session, digest):
-                    discard = key  # identical content arrived meanwhile: keep one copy
-                elif await self.datasets.adopt(session, digest, key):
-                    pass  # a small model file's bytes, until now only in its row
-                else:
-                    session.add(StoredObject(sha256=digest, size=size, storage_key=key, refcount=1))
-                    await session.flush()
-                f = await self.datasets.add_file(session, d.id, u.filename, size, digest, actor.id)
-            except Conflict:
-                await session.rollback()
-                await self._fail(upload_id, key, mp)
-                raise
-            u.status, u.file_id, u.lock_token, u.locked_until = "completed", f.id, None, None
-            u.updated_at = utcnow()
-            await session.commit()
-            out = await self._out(session, u, d, p)
+        for tries_left in reversed(range(RECORD_TRIES)):
+            async with self.sessions() as session:
+                u, d, p = await self._load(session, actor, upload_id)
+                try:
+                    discard = await self._hold(session, digest, size, key)
+                    f = await self.datasets.add_file(
+                        session, d.id, u.filename, size, digest, actor.id
+                    )
+                except IntegrityError as exc:
+                    await session.rollback()
+                    if tries_left:  # the same bytes were stored meanwhile: count them now
+                        continue
+                    await self._release(upload_id, token)
+                    raise Conflict("the same content is being stored right now; try again") from exc
+                except Conflict:
+                    await session.rollback()
+                    await self._fail(upload_id, key, mp)
+                    raise
+                u.status, u.file_id, u.lock_token, u.locked_until = "completed", f.id, None, None
+                u.updated_at = utcnow()
+                await session.commit()
+                out = await self._out(session, u, d, p)
+                break
         if discard:
             await asyncio.to_thread(self.store.delete, discard)
         return out
+
+    async def _hold(self, session: AsyncSession, digest: str, size: int, key: str) -> str | None:
+        """One reference to the object of an upload's bytes, now at ``key``; → ``key`` when
+        it is to be deleted after the commit (the same bytes were stored already). A small
+        model file's object, whose bytes were only in its row, takes the blob. Raises
+        IntegrityError when the same bytes were stored meanwhile (the caller tries again)."""
+        if await self.datasets.add_reference(session, digest):
+            return key
+        if not await self.datasets.adopt(session, digest, key):
+            session.add(StoredObject(sha256=digest, size=size, storage_key=key, refcount=1))
+            await session.flush()
+        return None
 
     async def _fail(self, upload_id: str, key: str, mp: str | None) -> None:
         """Nothing of a failed upload stays: its blob and parts go, the row says ``failed``."""

@@ -216,6 +216,7 @@ class ObjectStore:
     def stale_keys(self, prefix: str, before: float) -> list[str]:
         """Keys under ``prefix`` last written before ``before`` (a POSIX time), for the
         housekeeping sweep of bytes that no row names."""
+        self.fs.invalidate_cache()  # S3: another server may have written since
         try:
             found = self.fs.find(self.full(prefix).rstrip("/"), detail=True)
         except FileNotFoundError:
@@ -237,6 +238,7 @@ class ObjectStore:
         the delete is lost; the sweep's grace makes that need a write of bytes that have
         been orphaned for the whole grace in the same millisecond.)"""
         if not self.is_local:
+            self.fs.invalidate_cache(self.full(key))  # the listing's answer is not enough
             try:
                 if _mtime(self.fs.info(self.full(key))) >= before:
                     return False

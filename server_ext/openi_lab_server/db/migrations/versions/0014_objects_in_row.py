@@ -27,7 +27,7 @@ def downgrade() -> None:
     if held:  # their only copy: dropping the column would lose them
         raise RuntimeError(
             f"{held} model files are kept only in the database (objects.content); "
-            "export them to the object store before downgrading"
+            "delete the model versions that hold them, or stay at this revision"
         )
     with op.batch_alter_table("objects") as batch:
         batch.drop_column("content")
