@@ -220,10 +220,8 @@ class DownloadHandler(BaseHandler):
             self.set_header("Content-Type", "application/octet-stream")
             self.set_header("Content-Length", str(f.size))
             self.set_header("ETag", f'"{f.sha256}"')
-            content, key = None, f.storage_key
-            if f.in_row:  # a small file, kept in its row (or moved to the store since)
-                content, key = await model_store.row_bytes(self.platform.sessions, f.sha256)
-            if content is not None:
+            content, key = await model_store.where_bytes(self.platform.sessions, f)
+            if content is not None:  # a small file, kept in its row
                 chunks: Iterator[bytes] = iter((content,))
             else:
                 chunks = store.iter_range(key, 0, f.size - 1) if f.size else iter(())

@@ -15,7 +15,7 @@ import uuid
 from pathlib import Path
 from typing import IO, NamedTuple
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from openi_lab.model_schemas import SEMVER_RE
@@ -139,21 +139,33 @@ STORED_FILE_COLUMNS = (
 )
 
 
-async def row_bytes(
-    sessions: async_sessionmaker[AsyncSession], sha: str
+def stored_files(version_id: int) -> Select[str, int, str, str, bool]:
+    """The statement for a version's files as ``StoredFile`` rows, by path."""
+    return (
+        select(*STORED_FILE_COLUMNS)
+        .join(StoredObject, StoredObject.sha256 == ModelFileRow.sha256)
+        .where(ModelFileRow.version_id == version_id)
+        .order_by(ModelFileRow.path)
+    )
+
+
+async def where_bytes(
+    sessions: async_sessionmaker[AsyncSession], f: StoredFile
 ) -> tuple[bytes | None, str]:
-    """An object's bytes when its row holds them, else None, and its storage key (a
-    dataset upload of the same bytes may have moved them to the store since)."""
+    """A file's bytes when its object's row holds them, else None, and its storage key (a
+    dataset upload of the same bytes may have moved row-held bytes to the store since)."""
+    if not f.in_row:
+        return None, f.storage_key
     async with sessions() as session:
         row = (
             await session.execute(
                 select(StoredObject.content, StoredObject.storage_key).where(
-                    StoredObject.sha256 == sha
+                    StoredObject.sha256 == f.sha256
                 )
             )
         ).first()
     if row is None:
-        raise FileNotFoundError(f"object {sha}")
+        raise FileNotFoundError(f"object {f.sha256}")
     return row[0], row[1]
 
 
@@ -168,10 +180,10 @@ class RowReader:
 
     def open(self, objects: ObjectStore, f: StoredFile) -> IO[bytes]:
         """A file's bytes, from its row or from the object store (blocking: in a thread)."""
-        if not f.in_row:
+        if not f.in_row:  # no trip to the loop
             return objects.open(f.storage_key)
         content, key = asyncio.run_coroutine_threadsafe(
-            row_bytes(self.sessions, f.sha256), self.loop
+            where_bytes(self.sessions, f), self.loop
         ).result()
         return io.BytesIO(content) if content is not None else objects.open(key)
 
@@ -181,14 +193,7 @@ async def version_blobs(
 ) -> list[StoredFile]:
     """Every file of a version, by path."""
     async with sessions() as session:
-        rows = (
-            await session.execute(
-                select(*STORED_FILE_COLUMNS)
-                .join(StoredObject, StoredObject.sha256 == ModelFileRow.sha256)
-                .where(ModelFileRow.version_id == version_id)
-                .order_by(ModelFileRow.path)
-            )
-        ).all()
+        rows = (await session.execute(stored_files(version_id))).all()
     return [StoredFile(*r) for r in rows]
 
 

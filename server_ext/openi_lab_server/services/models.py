@@ -1248,15 +1248,14 @@ class ModelService:
         sizes = {sha: size for _, size, sha in staged.files}
         room = IN_ROW_IMPORT_BYTES - sum(map(len, staged.in_row.values()))
         for sha, src in blobs.items():
-            key = blob_key(sha)
-            if sha in staged.in_row:  # an earlier attempt of this import
-                pass
-            elif sizes[sha] <= min(IN_ROW_BYTES, room):
+            key = staged.written[sha] = blob_key(sha)
+            if sha in staged.in_row:  # kept by an earlier attempt of this import
+                continue
+            if sizes[sha] <= min(IN_ROW_BYTES, room):
                 staged.in_row[sha] = src if isinstance(src, bytes) else Path(src).read_bytes()
                 room -= sizes[sha]
             else:
                 put_blob(self.objects, key, src)
-            staged.written[sha] = key
 
     @staticmethod
     def _reference(conn: Connection, staged: Staged) -> None:
@@ -1804,12 +1803,7 @@ class ModelService:
         async with self.sessions() as session:
             _, m = await self._model(session, actor, owner, name, model)
             v = await self._version(session, m, version)
-            stmt = (
-                select(*model_store.STORED_FILE_COLUMNS)
-                .join(StoredObject, StoredObject.sha256 == ModelFileRow.sha256)
-                .where(ModelFileRow.version_id == v.id)
-                .order_by(ModelFileRow.path)
-            )
+            stmt = model_store.stored_files(v.id)
             if path is not None:
                 stmt = stmt.where(ModelFileRow.path == path)
             rows = [model_store.StoredFile(*r) for r in (await session.execute(stmt)).all()]

@@ -205,28 +205,25 @@ class ObjectStore:
 
     def list_keys(self, prefix: str = "") -> list[str]:
         """Every key under ``prefix`` (tests and housekeeping)."""
-        base = self.full(prefix).rstrip("/")
-        try:
-            found = self.fs.find(base)
-        except FileNotFoundError:
-            return []
-        root = self.root.rstrip("/") + "/"
-        return sorted(str(p)[len(root) :] if str(p).startswith(root) else str(p) for p in found)
+        return sorted(self._listing(prefix))
 
     def stale_keys(self, prefix: str, before: float) -> list[str]:
         """Keys under ``prefix`` last written before ``before`` (a POSIX time), for the
         housekeeping sweep of bytes that no row names."""
         self.fs.invalidate_cache()  # S3: another server may have written since
+        return sorted(k for k, info in self._listing(prefix).items() if _mtime(info) < before)
+
+    def _listing(self, prefix: str) -> dict[str, dict[str, Any]]:
+        """key → fsspec's details of every object under ``prefix``."""
         try:
             found = self.fs.find(self.full(prefix).rstrip("/"), detail=True)
         except FileNotFoundError:
-            return []
+            return {}
         root = self.root.rstrip("/") + "/"
-        return sorted(
-            str(p)[len(root) :] if str(p).startswith(root) else str(p)
+        return {
+            (str(p)[len(root) :] if str(p).startswith(root) else str(p)): info
             for p, info in found.items()
-            if _mtime(info) < before
-        )
+        }
 
     def remove_stale(self, key: str, before: float) -> bool:
         """Delete ``key`` unless it was written at ``before`` or later; → whether it went.
