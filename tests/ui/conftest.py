@@ -2,6 +2,8 @@
 
 The server is started with ``openi-lab demo`` itself (the README's first command), on a free
 port with a fresh data directory, once per test module; screenshots land in ``tests/artifacts/``.
+A failing test reports the tail of that server's log and the page's console, and leaves a
+screenshot ``tests/artifacts/failed-<test>.png``: CI keeps only what the run printed.
 """
 
 from __future__ import annotations
@@ -30,6 +32,9 @@ CHROMIUM_ARGS = [
     "--no-first-run",
     "--disable-sync",
 ]
+#: the server log of each running ``demo_lab``, by its URL, for failure reports
+_LAB_LOGS: dict[str, Path] = {}
+LOG_TAIL_LINES = 150
 
 
 def _free_port() -> int:
@@ -67,7 +72,10 @@ def demo_lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     else:
         proc.terminate()
         raise RuntimeError("JupyterLab did not start:\n" + (root / "lab.log").read_text())
-    yield f"{base}/lab?token={token}"
+    url = f"{base}/lab?token={token}"
+    _LAB_LOGS[url] = root / "lab.log"
+    yield url
+    _LAB_LOGS.pop(url, None)
     proc.terminate()
     proc.wait(timeout=30)
     log.close()
@@ -80,5 +88,32 @@ def page() -> Iterator[object]:
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         context = browser.new_context(viewport={"width": 1400, "height": 900})
-        yield context.new_page()
+        new_page = context.new_page()
+        console: list[str] = []
+        new_page.on("console", lambda msg: console.append(f"{msg.type}: {msg.text}"))
+        new_page.openi_console = console  # type: ignore[attr-defined]
+        yield new_page
         browser.close()
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
+    """On a failure: a screenshot, the page's console and the server log's tail in the report."""
+    outcome = yield
+    report = outcome.get_result()
+    if report.when != "call" or not report.failed:
+        return
+    funcargs = getattr(item, "funcargs", {})
+    page = funcargs.get("page")
+    if page is not None:
+        try:
+            ARTIFACTS.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(ARTIFACTS / f"failed-{item.name}.png"))
+        except Exception as exc:  # the page may be gone with the failure
+            report.sections.append(("screenshot", f"none: {exc}"))
+        console = getattr(page, "openi_console", [])
+        report.sections.append(("browser console (tail)", "\n".join(console[-60:])))
+    log = _LAB_LOGS.get(funcargs.get("demo_lab", ""))
+    if log is not None and log.exists():
+        tail = log.read_text(errors="replace").splitlines()[-LOG_TAIL_LINES:]
+        report.sections.append(("openi-lab demo log (tail)", "\n".join(tail)))

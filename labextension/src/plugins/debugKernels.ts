@@ -2,6 +2,8 @@ import type {
   JupyterFrontEnd,
   JupyterFrontEndPlugin
 } from '@jupyterlab/application';
+import { PathExt } from '@jupyterlab/coreutils';
+import type { Contents } from '@jupyterlab/services';
 
 import { setDebugKernelOpener } from '../components/tasks/debugKernel';
 
@@ -16,13 +18,35 @@ export const debugKernelsPlugin: JupyterFrontEndPlugin<void> = {
   description: 'Open notebooks on the kernels of running debug tasks.',
   autoStart: true,
   activate: (app: JupyterFrontEnd): void => {
-    const specs = app.serviceManager.kernelspecs;
+    const { kernelspecs: specs, sessions, contents } = app.serviceManager;
     setDebugKernelOpener({
       refreshSpecs: () => specs.refreshSpecs(),
       hasSpec: name => !!specs.specs?.kernelspecs[name],
       openNotebook: async name => {
-        await app.commands.execute('notebook:create-new', {
-          kernelName: name
+        // The session is started before the notebook opens, and the notebook
+        // attaches to it: the kernel is the task's whatever JupyterLab's
+        // kernelspec list holds at that moment, and a kernel that cannot
+        // attach is an error here (the empty notebook goes again) instead of
+        // a "Select Kernel" dialog.
+        const model = (await app.commands.execute('docmanager:new-untitled', {
+          path: '',
+          type: 'notebook'
+        })) as Contents.IModel;
+        try {
+          const session = await sessions.startNew({
+            path: model.path,
+            type: 'notebook',
+            name: PathExt.basename(model.path),
+            kernel: { name }
+          });
+          session.dispose(); // only this connection: the notebook makes its own
+        } catch (reason) {
+          await contents.delete(model.path).catch(() => undefined);
+          throw reason;
+        }
+        await app.commands.execute('docmanager:open', {
+          path: model.path,
+          factory: 'Notebook'
         });
       }
     });
