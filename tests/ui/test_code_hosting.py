@@ -90,6 +90,17 @@ def test_project_code_tab_readme_and_read_only_file(demo_lab: str, page) -> None
     page.keyboard.type("XYZZY")
     assert "XYZZY" not in content.inner_text()
     assert content.inner_text() == before
+
+    # Leaving the file keeps the project view alive: back to the tree by the breadcrumb, a
+    # file again, then another tab (the editor's clean-up once unmounted the whole view).
+    view.locator('[data-testid="openi-breadcrumb"]').get_by_role("button", name="aiforge").click()
+    tree.get_by_role("button", name="README.md", exact=True).click()
+    editor.wait_for(timeout=30_000)
+    view.locator('[data-testid="openi-tab-issues"]').click()
+    view.locator('[data-testid="openi-issues-tab"]').wait_for(timeout=30_000)
+    view.locator('[data-testid="openi-tab-code"]').click()
+    view.locator('[data-testid="openi-code-tab"]').wait_for(timeout=30_000)
+    assert header.is_visible()
     assert not errors, errors
 
 

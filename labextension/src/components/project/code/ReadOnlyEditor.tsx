@@ -16,7 +16,11 @@ export function ReadOnlyEditor(props: {
   const { editorServices } = useEnv();
   const host = React.useRef<HTMLDivElement>(null);
 
-  React.useEffect(() => {
+  // A layout effect: its clean-up runs while the host is still in the page.
+  // A passive effect's runs after React removed it, and disposing a Lumino
+  // widget whose node left the document throws ("Widget is not attached"),
+  // which unmounted the whole project view.
+  React.useLayoutEffect(() => {
     if (!editorServices || !host.current) {
       return;
     }
