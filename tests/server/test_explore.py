@@ -60,6 +60,10 @@ async def test_orgs_and_users_with_counts(api, as_user):
     big = orgs[0]
     assert (big["member_count"], big["team_count"], big["project_count"]) == (2, 1, 1)
     assert (await carol.get("explore/orgs")).body["items"][0]["project_count"] == 2
+    # the org's own page and list count alike: the private project only for a member
+    assert (await dave.get("orgs/big")).body["project_count"] == 1
+    assert (await carol.get("orgs/big")).body["project_count"] == 2
+    assert [o["project_count"] for o in (await dave.get("orgs", q="big")).body["items"]] == [1]
     assert [o["name"] for o in (await dave.get("explore/orgs", sort="name")).body["items"]] == [
         "big",
         "small",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from sqlalchemy import Select, delete, func, or_, select
+from sqlalchemy import ColumnElement, Select, delete, func, or_, select, true
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -37,6 +37,27 @@ def sanitize_username(raw: str) -> str:
     if not name or not name[0].isalnum():
         name = f"u{name}"[:40]
     return name
+
+
+def orgs_seen_by(actor: Principal) -> Select[Any]:
+    """Orgs the actor may see, with member, team and *visible* project counts in one query:
+    a private project is counted only for who may see it (an org's page and Explore agree)."""
+    mine = select(OrgMember.org_id).where(OrgMember.user_id == actor.id)
+    members = select(func.count()).where(OrgMember.org_id == Account.id).correlate(Account)
+    teams = select(func.count()).where(Team.org_id == Account.id).correlate(Account)
+    seen: ColumnElement[bool] = true()
+    if not actor.is_admin:
+        seen = or_(Project.visibility == "public", Project.owner_id.in_(mine))
+    projects = select(func.count()).where(Project.owner_id == Account.id, seen).correlate(Account)
+    stmt = select(
+        Account,
+        members.scalar_subquery().label("members"),
+        teams.scalar_subquery().label("teams"),
+        projects.scalar_subquery().label("projects"),
+    ).where(Account.kind == "org")
+    if not actor.is_admin:
+        stmt = stmt.where(or_(Account.visibility == "public", Account.id.in_(mine)))
+    return stmt
 
 
 class AccountService:
@@ -131,23 +152,6 @@ class AccountService:
 
     # --- organisations ---------------------------------------------------------------------
 
-    def _org_query(self) -> Select[Any]:
-        """Orgs with their member, team and project counts in one query (no N+1)."""
-        members = (
-            select(func.count())
-            .where(OrgMember.org_id == Account.id)
-            .correlate(Account)
-            .scalar_subquery()
-        )
-        teams = select(func.count()).where(Team.org_id == Account.id).correlate(Account)
-        projects = select(func.count()).where(Project.owner_id == Account.id).correlate(Account)
-        return select(
-            Account,
-            members.label("members"),
-            teams.scalar_subquery().label("teams"),
-            projects.scalar_subquery().label("projects"),
-        ).where(Account.kind == "org")
-
     @staticmethod
     def _org_out(row: Any) -> s.Org:
         org, members, teams, projects = row
@@ -182,7 +186,7 @@ class AccountService:
         async with self.sessions() as session:
             await self._visible_org(session, actor, name)
             row = (
-                await session.execute(self._org_query().where(Account.lower_name == name.lower()))
+                await session.execute(orgs_seen_by(actor).where(Account.lower_name == name.lower()))
             ).one()
             return self._org_out(row)
 
@@ -190,10 +194,7 @@ class AccountService:
         self, actor: Principal, q: str | None, req: PageRequest, member: str | None = None
     ) -> PageResult:
         """Orgs the actor may see; with ``member``, only that user's orgs."""
-        stmt = self._org_query()
-        if not actor.is_admin:
-            mine = select(OrgMember.org_id).where(OrgMember.user_id == actor.id)
-            stmt = stmt.where(or_(Account.visibility == "public", Account.id.in_(mine)))
+        stmt = orgs_seen_by(actor)
         if member is not None:
             async with self.sessions() as session:
                 user = await self._account(session, member, "user")

@@ -24,10 +24,10 @@ from openi_lab import community_schemas as cs
 from openi_lab import schemas as s
 
 from ..db.community_models import CuratedRecommendation, ProjectIndex, RecommendationRequest
-from ..db.models import Account, OrgMember, Project, Team
+from ..db.models import Account, OrgMember, Project
 from ..db.tracker_models import Comment, Issue, IssueAssignee, Milestone
 from ..git.store import RepoStore
-from .accounts import user_out
+from .accounts import orgs_seen_by, user_out
 from .errors import Conflict, Forbidden, Invalid, NotFound
 from .pagination import PageRequest, PageResult, contains_pattern, paginate
 from .permissions import org_role, visible_owner_clause
@@ -130,27 +130,6 @@ class ExploreService:
 
     # --- orgs and users ------------------------------------------------------------------
 
-    def _orgs(self, actor: Principal) -> AnySelect:
-        """Orgs the actor may see with member, team and *visible* project counts."""
-        mine = select(OrgMember.org_id).where(OrgMember.user_id == actor.id)
-        members = select(func.count()).where(OrgMember.org_id == Account.id).correlate(Account)
-        teams = select(func.count()).where(Team.org_id == Account.id).correlate(Account)
-        seen: ColumnElement[bool] = true()
-        if not actor.is_admin:
-            seen = or_(Project.visibility == "public", Project.owner_id.in_(mine))
-        projects = (
-            select(func.count()).where(Project.owner_id == Account.id, seen).correlate(Account)
-        )
-        stmt = select(
-            Account,
-            members.scalar_subquery().label("members"),
-            teams.scalar_subquery().label("teams"),
-            projects.scalar_subquery().label("projects"),
-        ).where(Account.kind == "org")
-        if not actor.is_admin:
-            stmt = stmt.where(or_(Account.visibility == "public", Account.id.in_(mine)))
-        return stmt
-
     @staticmethod
     def _org_out(row: Any, curated: bool | None = None) -> Any:
         org, members, teams, projects = row
@@ -174,7 +153,7 @@ class ExploreService:
     ) -> PageResult:
         if sort not in ORG_SORTS:
             raise Invalid("sort", f"must be one of {', '.join(ORG_SORTS)}")
-        stmt = self._orgs(actor)
+        stmt = orgs_seen_by(actor)
         if q:
             stmt = stmt.where(
                 or_(
@@ -414,7 +393,7 @@ class ExploreService:
     ) -> list[cs.RecommendedOrg]:
         out: list[cs.RecommendedOrg] = []
         if oids:
-            rows = (await session.execute(self._orgs(actor).where(Account.id.in_(oids)))).all()
+            rows = (await session.execute(orgs_seen_by(actor).where(Account.id.in_(oids)))).all()
             by_id = {r[0].id: r for r in rows}
             out = [self._org_out(by_id[i], True) for i in oids if i in by_id][:limit]
         if len(out) < limit:
@@ -427,7 +406,7 @@ class ExploreService:
             )
             rows = (
                 await session.execute(
-                    self._orgs(ANONYMOUS)
+                    orgs_seen_by(ANONYMOUS)
                     .where(Account.id.not_in(oids or [-1]), strength.is_not(None))
                     .order_by(strength.desc(), Account.lower_name)
                     .limit(limit - len(out))
