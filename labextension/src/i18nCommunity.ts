@@ -111,6 +111,8 @@ export const ZH_CN_COMMUNITY: Readonly<Record<string, string>> = {
   'Computing…': '计算中…',
   'Index recomputed for %1 projects.': '已为 %1 个项目重新计算指数。',
   Tasks: '云脑任务',
+  'No tasks yet: run one in a project’s Cloud brain tab.':
+    '暂无任务：请在项目的“云脑”标签页中运行任务。',
   'Tasks by compute resource': '各计算资源的云脑任务',
   'Compute hours per day': '每日算力时长',
   Hours: '小时',

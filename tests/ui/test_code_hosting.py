@@ -83,6 +83,15 @@ def test_project_code_tab_readme_and_read_only_file(demo_lab: str, page) -> None
         timeout=30_000,
     )
     page.screenshot(path=str(ARTIFACTS / "openi-project-license.png"))
+    # "Download" looks like a link: the theme's link colour, not bold body text.
+    download = view.locator(".openi-FileView-meta a", has_text="Download")
+    link_color = page.evaluate(
+        "() => { const a = document.createElement('a'); a.style.color ="
+        " 'var(--jp-content-link-color)'; document.body.append(a);"
+        " const c = getComputedStyle(a).color; a.remove(); return c; }"
+    )
+    assert download.evaluate("a => getComputedStyle(a).color") == link_color
+    assert int(download.evaluate("a => getComputedStyle(a).fontWeight")) < 600
     # Read-only: typing into the editor changes nothing.
     content = editor.locator(".cm-content")
     before = content.inner_text()

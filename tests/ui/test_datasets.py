@@ -22,7 +22,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from uihelpers import open_sidebar
+from uihelpers import assert_within, open_sidebar
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
@@ -91,7 +91,9 @@ def _create_dataset(view, page, name: str):
     view.locator('[data-testid="openi-new-dataset"]').click()
     form = view.locator('[data-testid="openi-new-dataset-form"]')
     form.locator('input[name="name"]').fill(name)
-    form.locator('textarea[name="description"]').fill("A tiny slice of COCO for smoke tests")
+    description = form.locator('textarea[name="description"]')
+    assert_within(description, form)
+    description.fill("A tiny slice of COCO for smoke tests")
     with page.expect_response(
         lambda r: (
             r.request.method == "POST"
@@ -132,7 +134,15 @@ def test_create_dataset_upload_and_pick(demo_lab: str, page, tmp_path: Path) -> 
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     ARTIFACTS.mkdir(exist_ok=True)
     view = _open_datasets_tab(page, demo_lab)
+    section = page.locator('[data-testid="openi-datasets-section"]')
+    sidebar_item = section.locator(
+        f'[data-testid="openi-sidebar-dataset"][data-dataset="OpenI/aiforge/{DATASET}"]'
+    )
+    assert sidebar_item.count() == 0
     dataset_page = _create_dataset(view, page, DATASET)
+    # The sidebar follows without a reload: the new dataset, then its uploaded file.
+    sidebar_item.wait_for(timeout=10_000)
+    assert "0 files" in sidebar_item.inner_text()
 
     archive = _make_zip(tmp_path / "coco-mini.zip")
     dataset_page.locator('[data-testid="openi-upload-input"]').set_input_files(str(archive))
@@ -145,6 +155,7 @@ def test_create_dataset_upload_and_pick(demo_lab: str, page, tmp_path: Path) -> 
     completed.wait_for(timeout=60_000)
     assert bar.get_attribute("value") == "100"
     assert upload.locator('[data-testid="openi-upload-percent"]').inner_text() == "100%"
+    sidebar_item.filter(has_text="1 file").wait_for(timeout=10_000)
 
     files = dataset_page.locator('[data-testid="openi-dataset-files"]')
     row = files.locator('[data-testid="openi-dataset-file"]', has_text=archive.name)
@@ -171,7 +182,6 @@ def test_create_dataset_upload_and_pick(demo_lab: str, page, tmp_path: Path) -> 
     page.screenshot(path=str(ARTIFACTS / "openi-dataset-picked.png"))
 
     # The sidebar's Datasets section lists it; clicking opens its page in the main area.
-    section = page.locator('[data-testid="openi-datasets-section"]')
     section.locator('[data-testid="openi-dataset-scope-mine"]').click()
     section.get_by_role("button", name=DATASET, exact=True).click(timeout=30_000)
     main_page = page.locator('[data-testid="openi-dataset-view"]')

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from uihelpers import open_sidebar
+from uihelpers import assert_within, open_sidebar
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
@@ -30,8 +30,15 @@ def test_create_an_image_and_pick_it_for_a_task(demo_lab: str, page) -> None:
     open_sidebar(page)
     section = page.locator('[data-testid="openi-images-section"]')
     section.wait_for(timeout=30_000)
+    # "New image" is a button beside the search box, not a full-width box under it.
+    new_image = section.locator('[data-testid="openi-new-image"]').bounding_box()
+    search = section.locator('[data-testid="openi-image-search"]').bounding_box()
+    assert new_image and search and abs(new_image["y"] - search["y"]) < 4, (new_image, search)
     section.locator('[data-testid="openi-new-image"]').click()
     form = section.locator('[data-testid="openi-new-image-form"]')
+    # Fields, hints and buttons keep the section's side padding: nothing touches its edges.
+    for field in form.locator("input, textarea, select, .openi-Field-hint, button").all():
+        assert_within(field, section, margin=8)
     form.locator('[data-testid="openi-image-name"]').fill("sklearn-env")
     form.locator("textarea[name=description]").fill("scikit-learn for the course")
     requirements = form.locator('[data-testid="openi-image-requirements"]')

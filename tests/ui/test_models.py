@@ -25,7 +25,7 @@ from typing import Any
 
 import pytest
 
-from uihelpers import open_sidebar
+from uihelpers import assert_in_view, assert_within, open_sidebar
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
@@ -199,9 +199,13 @@ def test_import_dialog_validates_and_imports(
 ) -> None:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     view = _open_models_tab(page, demo_lab)
+    failed: list[str] = []
+    page.on("response", lambda r: r.status >= 400 and failed.append(f"{r.status} {r.url}"))
+    console_before = len(page.openi_console)
     view.locator('[data-testid="openi-import-model"]').click()
     form = page.locator('[data-testid="openi-import-model-form"]')
     form.wait_for(timeout=30_000)
+    save = page.locator('.jp-Dialog [data-testid="openi-import-submit"]')
     # Only succeeded training tasks are offered; choosing ours checks all its model files, the
     # name comes from the task and the version is the first one of a new model.
     task_select = form.locator('[data-testid="openi-import-task"]')
@@ -218,11 +222,20 @@ def test_import_dialog_validates_and_imports(
         "() => document.querySelector('[data-testid=\"openi-import-version\"]').value === '0.0.1'",
         timeout=30_000,
     )
+    # The free name was found out without a 404 (nor a console error); with a task and its
+    # files listed, Save sits in the footer beside Cancel, on screen, and so does the counter.
+    assert not failed, failed
+    errors = [m for m in page.openi_console[console_before:] if m.startswith("error")]
+    assert not errors, errors
+    assert_in_view(page, save)
+    assert page.locator(".jp-Dialog-footer").inner_text().split() == ["Cancel", "Save"]
+    assert_in_view(page, form.locator('[data-testid="openi-import-description-count"]'))
 
     description = form.locator('[data-testid="openi-import-description"]')
+    assert_within(description, form)
     description.fill("x" * 256)
     assert form.locator('[data-testid="openi-import-description-count"]').inner_text() == "256/255"
-    form.locator('[data-testid="openi-import-submit"]').click()
+    save.click()
     error = form.locator('[data-testid="openi-field-error-description"]')
     error.wait_for(timeout=30_000)
     assert error.inner_text().strip()
@@ -233,7 +246,7 @@ def test_import_dialog_validates_and_imports(
     # Only the weights this time, with a valid description.
     form.locator('[data-testid="openi-import-file"][data-path="metrics.json"]').uncheck()
     description.fill("first import from the browser")
-    form.locator('[data-testid="openi-import-submit"]').click()
+    save.click()
     form.wait_for(state="detached", timeout=30_000)
     vpage = page.locator('[data-testid="openi-model-version-page"]')
     vpage.locator('[data-testid="openi-version-title"]').wait_for(timeout=30_000)
@@ -358,6 +371,9 @@ def test_import_dialog_uploads_a_file(demo_lab: str, page: Any) -> None:
     form = page.locator('[data-testid="openi-import-model-form"]')
     form.wait_for(timeout=30_000)
     form.locator('[data-testid="openi-import-source-file"]').click()
+    # The empty name is not an error before the user touched it.
+    page.wait_for_timeout(500)
+    assert form.locator('[role="alert"]').count() == 0
     form.locator('[data-testid="openi-import-upload"]').set_input_files(
         files=[{"name": "digits.onnx", "mimeType": "application/octet-stream", "buffer": b"onnx"}]
     )
@@ -366,7 +382,8 @@ def test_import_dialog_uploads_a_file(demo_lab: str, page: Any) -> None:
         "() => document.querySelector('[data-testid=\"openi-import-version\"]').value === '0.0.1'",
         timeout=30_000,
     )
-    form.locator('[data-testid="openi-import-submit"]').click()
+    # Enter in a field saves (it used to cancel the dialog).
+    form.locator('[data-testid="openi-import-tags"]').press("Enter")
     form.wait_for(state="detached", timeout=30_000)
     vpage = page.locator('[data-testid="openi-model-version-page"]', has_text="digits")
     vpage.locator('[data-testid="openi-version-title"]').wait_for(timeout=30_000)

@@ -126,6 +126,23 @@ def test_an_issue_hit_opens_its_project_on_the_issues_tab(demo_lab: str, page) -
     assert tab.get_attribute("aria-selected") == "true"
 
 
+def test_dashboard_without_tasks_says_so_instead_of_empty_axes(demo_lab: str, page) -> None:
+    """Before any task (this module's first dashboard test), no bare 0–1 bar chart."""
+    totals = _api(demo_lab, "GET", "dashboard/totals")
+    assert isinstance(totals, dict)
+    if sum(totals["tasks_by_compute"].values()):
+        pytest.skip("a task already exists on this server")
+    page.goto(demo_lab)
+    open_sidebar(page)
+    section = page.locator('[data-testid="openi-section-dashboard"]')
+    section.locator('[data-testid="openi-open-dashboard"]').click(timeout=30_000)
+    dashboard = page.locator('[data-testid="openi-dashboard"]')
+    dashboard.locator('[data-testid="openi-total-users"]').wait_for(timeout=30_000)
+    card = dashboard.locator(".openi-Card", has_text="Tasks by compute resource")
+    assert "No tasks yet" in card.locator('[data-testid="openi-empty"]').inner_text(timeout=10_000)
+    assert card.locator("canvas").count() == 0
+
+
 def test_dashboard_draws_its_charts_and_a_project_index(demo_lab: str, page) -> None:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     _start_task(demo_lab, "dash-1")
@@ -158,6 +175,10 @@ def test_dashboard_draws_its_charts_and_a_project_index(demo_lab: str, page) -> 
 
     row = dashboard.locator('[data-testid="openi-index-row"]', has_text="OpenI/aiforge")
     row.wait_for(timeout=30_000)
+    # The sidebar's ranking shows the same number as the dashboard's (26.75, not 26.8).
+    index = row.locator("strong").inner_text()
+    mini = section.locator('[data-testid="openi-mini-rank"]', has_text="OpenI/aiforge")
+    assert mini.locator(".openi-MiniRanking-index").inner_text() == index
     row.click()
     detail = dashboard.locator('[data-testid="openi-project-index-view"]')
     detail.wait_for(timeout=30_000)

@@ -97,3 +97,47 @@ def test_sidebar_speaks_chinese_when_jupyterlab_does(demo_lab: str, page) -> Non
         page.screenshot(path=str(ARTIFACTS / "openi-sidebar-zh.png"))
     finally:
         set_locale("en")
+
+
+# The placeholder's text width against the box's inner width.
+PLACEHOLDER_FITS = """el => {
+  const s = getComputedStyle(el);
+  const ctx = document.createElement('canvas').getContext('2d');
+  ctx.font = s.font;
+  const inner = el.clientWidth - parseFloat(s.paddingLeft) - parseFloat(s.paddingRight);
+  return ctx.measureText(el.placeholder).width <= inner;
+}"""
+
+
+def test_project_filters_fit_and_new_project_dialog_keeps_its_actions_together(
+    demo_lab: str, page
+) -> None:
+    page.goto(demo_lab)
+    open_sidebar(page)
+    projects = page.locator('[data-testid="openi-section-projects"]')
+    projects.get_by_text("OpenI/aiforge").wait_for(timeout=30_000)
+    # The filter chips stay on one line; the search box shows its whole placeholder.
+    tops = {
+        round(projects.locator(f'[data-testid="openi-project-filter-{key}"]').bounding_box()["y"])
+        for key in ("all", "mine", "orgs", "starred")
+    }
+    assert len(tops) == 1, tops
+    assert projects.locator('[data-testid="openi-project-search"]').evaluate(PLACEHOLDER_FITS)
+
+    # New project: labels above their fields; Cancel and "Create project" in the footer.
+    projects.locator('[data-testid="openi-new-project"]').click()
+    form = page.locator('[data-testid="openi-new-project-form"]')
+    form.wait_for(timeout=10_000)
+    owner = form.locator("label", has_text="Owner")
+    assert owner.locator("span").bounding_box()["y"] < owner.locator("select").bounding_box()["y"]
+    assert page.locator(".jp-Dialog-footer").inner_text().split() == ["Cancel", "Create", "project"]
+    assert form.locator("button").count() == 0
+    # Enter in the name field creates the project (it used to cancel the dialog).
+    name = form.locator('input[name="name"]')
+    name.fill("enter-made")
+    name.press("Enter")
+    form.wait_for(state="detached", timeout=30_000)
+    view = page.locator('[data-testid="openi-project-view"]')
+    view.locator('[data-testid="openi-project-header"]').get_by_text("enter-made").first.wait_for(
+        timeout=30_000
+    )

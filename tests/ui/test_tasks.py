@@ -41,6 +41,8 @@ def test_train_task_runs_and_logs(demo_lab: str, page) -> None:
 
     form = tab.locator('[data-testid="openi-new-task-form"]')
     form.wait_for(timeout=30_000)
+    # One task is being made: the singular kind.
+    assert form.locator("h3").inner_text() == "New task · Training task"
     name = form.locator('[data-testid="openi-task-name"]')
     # The default name is <username><yyyymmddHHMMss>.
     page.wait_for_function(
@@ -75,6 +77,7 @@ def test_train_task_runs_and_logs(demo_lab: str, page) -> None:
         timeout=30_000,
     )
     assert "hello-from-task" in log.inner_text()
+    assert task_page.locator('[data-testid="openi-task-kind"]').inner_text() == "Training task"
     timeline = task_page.locator('[data-testid="openi-task-timeline"]')
     assert timeline.locator('[data-status="SUCCEEDED"]').count() >= 1
     page.screenshot(path=str(ARTIFACTS / "openi-task.png"))

@@ -26,3 +26,24 @@ def open_sidebar(page: Any) -> None:
             if not user.is_visible():
                 tab.click()
     user.wait_for(state="visible", timeout=15_000)
+
+
+def assert_within(inner: Any, outer: Any, margin: float = 0) -> None:
+    """``inner``'s box lies inside ``outer``'s, ``margin`` pixels from its sides at least."""
+    a, b = inner.bounding_box(), outer.bounding_box()
+    assert a and b, (a, b)
+    assert a["x"] >= b["x"] + margin - 0.5, (a, b)
+    assert a["x"] + a["width"] <= b["x"] + b["width"] - margin + 0.5, (a, b)
+
+
+def assert_in_view(page: Any, locator: Any) -> None:
+    """``locator`` is on screen and not covered: what a user sees without scrolling."""
+    box = locator.bounding_box()
+    assert box, "not rendered"
+    size = page.viewport_size
+    assert box["y"] >= 0 and box["y"] + box["height"] <= size["height"], (box, size)
+    on_top = locator.evaluate(
+        "el => { const r = el.getBoundingClientRect();"
+        " return el.contains(document.elementFromPoint(r.x + r.width / 2, r.y + r.height / 2)); }"
+    )
+    assert on_top, "covered or scrolled away inside its container"

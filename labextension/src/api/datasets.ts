@@ -37,6 +37,16 @@ function projectPath(project: string): string {
 export class DatasetsClient {
   constructor(readonly serverSettings: ServerConnection.ISettings) {}
 
+  /**
+   * Calls `listener` after each successful change (a dataset created, a file
+   * uploaded…), so lists elsewhere, such as the sidebar's, can reload;
+   * returns the function that unsubscribes.
+   */
+  onChanged(listener: () => void): () => void {
+    this._listeners.add(listener);
+    return () => this._listeners.delete(listener);
+  }
+
   // --- datasets ----------------------------------------------------------
 
   /** Datasets visible to me: all, mine (I created), public, favourites. */
@@ -217,11 +227,17 @@ export class DatasetsClient {
     return requestJson<T>(this.serverSettings, 'GET', path, { query });
   }
 
-  private _send<T>(
+  private async _send<T>(
     method: HttpMethod,
     path: string,
     body?: unknown
   ): Promise<T> {
-    return requestJson<T>(this.serverSettings, method, path, { body });
+    const answer = await requestJson<T>(this.serverSettings, method, path, {
+      body
+    });
+    this._listeners.forEach(listener => listener());
+    return answer;
   }
+
+  private readonly _listeners = new Set<() => void>();
 }

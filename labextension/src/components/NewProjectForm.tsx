@@ -2,16 +2,21 @@ import * as React from 'react';
 
 import type { IProject, IProjectCreate, OpenIClient, Visibility } from '../api';
 import type { ITrans } from '../i18n';
+import { useCanSubmit, type IFormDialogControl } from './formDialog';
 import { FieldError, FormError, fieldErrors } from './project/FieldErrors';
 import { useRequest } from './hooks';
 
-/** The "New project" form: `POST projects`, with field errors under fields. */
+/**
+ * The "New project" form: `POST projects`, with field errors under fields.
+ * Its dialog's footer holds the submit button.
+ */
 export function NewProjectForm(props: {
   client: OpenIClient;
   trans: ITrans;
+  control: IFormDialogControl;
   onCreated: (project: IProject) => void;
 }): JSX.Element {
-  const { client, trans, onCreated } = props;
+  const { client, trans, control, onCreated } = props;
   const owners = useRequest(
     async () => [
       (await client.getCurrentUser()).username,
@@ -33,6 +38,7 @@ export function NewProjectForm(props: {
   const errors = fieldErrors(error);
   const set = (patch: Partial<IProjectCreate>): void =>
     setForm(f => ({ ...f, ...patch }));
+  useCanSubmit(control, !busy && !!form.name.trim());
 
   const submit = async (e: React.FormEvent): Promise<void> => {
     e.preventDefault();
@@ -55,7 +61,7 @@ export function NewProjectForm(props: {
       onSubmit={e => void submit(e)}
     >
       <div className="openi-Toolbar">
-        <label className="openi-Field openi-mod-inline">
+        <label className="openi-Field">
           <span>{trans.__('Owner')}</span>
           <select
             className="openi-Select"
@@ -76,7 +82,6 @@ export function NewProjectForm(props: {
             name="name"
             value={form.name}
             required
-            autoFocus
             onChange={e => set({ name: e.currentTarget.value })}
           />
         </label>
@@ -143,16 +148,6 @@ export function NewProjectForm(props: {
         <FieldError errors={errors} field="license" />
       </label>
       <FormError error={error} />
-      <div className="openi-Form-buttons">
-        <button
-          type="submit"
-          className="openi-Button openi-mod-primary"
-          disabled={busy || !form.name.trim()}
-          data-testid="openi-create-project"
-        >
-          {busy ? trans.__('Creating…') : trans.__('Create project')}
-        </button>
-      </div>
     </form>
   );
 }

@@ -4,11 +4,12 @@ import type { ITrans } from '../i18n';
 
 export type ProjectFilter = 'all' | 'mine' | 'orgs' | 'starred';
 
-const FILTERS: Array<[ProjectFilter, string]> = [
-  ['all', 'All'],
-  ['mine', 'Mine'],
-  ['orgs', 'My organisations'],
-  ['starred', 'Starred']
+/** key, chip label, tooltip: the labels are short to fit on one line. */
+const FILTERS: Array<[ProjectFilter, string, string]> = [
+  ['all', 'All', 'All projects'],
+  ['mine', 'Mine', 'My projects'],
+  ['orgs', 'Orgs', 'My organisations'],
+  ['starred', 'Starred', 'Starred projects']
 ];
 
 /** Filter tabs, the organisation picker, the search box and "New project". */
@@ -27,17 +28,18 @@ export function ProjectFilterBar(props: {
   return (
     <div className="openi-ProjectFilterBar">
       <div className="openi-Segmented" role="tablist">
-        {FILTERS.map(([key, title]) => (
+        {FILTERS.map(([key, label, title]) => (
           <button
             key={key}
             type="button"
             role="tab"
             aria-selected={filter === key}
             className={`openi-Chip${filter === key ? ' openi-mod-on' : ''}`}
+            title={trans.__(title)}
             data-testid={`openi-project-filter-${key}`}
             onClick={() => onFilter(key)}
           >
-            {trans.__(title)}
+            {trans.__(label)}
           </button>
         ))}
       </div>
@@ -67,7 +69,7 @@ export function ProjectFilterBar(props: {
             className="openi-Input"
             type="search"
             value={draft}
-            placeholder={trans.__('Search projects…')}
+            placeholder={trans.__('Search…')}
             aria-label={trans.__('Search projects')}
             data-testid="openi-project-search"
             onChange={e => {

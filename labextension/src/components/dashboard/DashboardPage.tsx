@@ -14,6 +14,7 @@ import { useAsync } from '../project/useAsync';
 import { EmptyState, ErrorLine, Loading } from '../status';
 import { ComputeHoursChart, TasksByComputeChart } from './charts';
 import { downloadFile } from './download';
+import { formatIndex } from './formatIndex';
 import { ProjectIndexView } from './ProjectIndexView';
 
 const PER_PAGE = 20;
@@ -134,7 +135,7 @@ function RankingTable(props: {
                   <td>{row.rank}</td>
                   <td className="openi-Table-project">{row.project}</td>
                   <td>
-                    <strong>{row.index.toFixed(2)}</strong>
+                    <strong>{formatIndex(row.index)}</strong>
                   </td>
                   {DIMENSIONS.map(([key]) => (
                     <td key={key}>{row.dimensions[key].toFixed(1)}</td>

@@ -7,6 +7,7 @@ import { useCommunityClient } from '../explore/ExploreHome';
 import { communityNavigation } from '../explore/navigation';
 import { useRequest } from '../hooks';
 import { ErrorLine, Loading } from '../status';
+import { formatIndex } from './formatIndex';
 
 const TOP = 5;
 
@@ -80,7 +81,7 @@ export function DashboardSection(props: {
                 {row.project}
               </NavLink>
               <span className="openi-MiniRanking-index">
-                {row.index.toFixed(1)}
+                {formatIndex(row.index)}
               </span>
             </li>
           ))}

@@ -7,6 +7,7 @@ import { useCommunity } from '../explore/context';
 import { useAsync } from '../project/useAsync';
 import { ErrorLine, Loading } from '../status';
 import { IndexHistoryChart, IndexRadarChart } from './charts';
+import { formatIndex } from './formatIndex';
 
 /** Each dimension and signal: weight, raw value, normalised, contribution. */
 function ContributionTable(props: { index: IProjectIndex }): JSX.Element {
@@ -105,7 +106,7 @@ export function ProjectIndexView(props: { project: string }): JSX.Element {
           className="openi-ProjectIndex-score"
           data-testid="openi-project-index-score"
         >
-          {trans.__('OpenI index %1', index.index.toFixed(2))}
+          {trans.__('OpenI index %1', formatIndex(index.index))}
         </span>
         <span className="openi-ListItem-subtitle">
           {trans.__('Rank %1 of %2', index.rank, index.total_projects)}

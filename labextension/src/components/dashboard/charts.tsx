@@ -3,6 +3,7 @@ import * as React from 'react';
 
 import type { IProjectIndex, ITotals } from '../../api/communityTypes';
 import type { ITrans } from '../../i18n';
+import { EmptyState } from '../status';
 import { ChartView, PALETTE } from './ChartView';
 
 /** Compute resources in a stable order (colours stay put). */
@@ -15,8 +16,30 @@ function computeKeys(record: Record<string, number>): string[] {
   );
 }
 
-/** Tasks per compute resource (CPU / GPU / NPU), a bar each. */
+/** Tasks per compute resource, or a message while there is none. */
 export function TasksByComputeChart(props: {
+  totals: ITotals;
+  trans: ITrans;
+}): JSX.Element {
+  const { totals, trans } = props;
+  const count = Object.values(totals.tasks_by_compute).reduce(
+    (sum, n) => sum + n,
+    0
+  );
+  if (count === 0) {
+    return (
+      <EmptyState
+        message={trans.__(
+          'No tasks yet: run one in a project’s Cloud brain tab.'
+        )}
+      />
+    );
+  }
+  return <TasksByComputeBars totals={totals} trans={trans} />;
+}
+
+/** Tasks per compute resource (CPU / GPU / NPU), a bar each. */
+function TasksByComputeBars(props: {
   totals: ITotals;
   trans: ITrans;
 }): JSX.Element {

@@ -10,6 +10,7 @@ import type { ITrans } from '../../i18n';
 import { useRequest } from '../hooks';
 import { ErrorLine, Loading } from '../status';
 import { NavLink, OrgLink, ProjectLink } from './common';
+import { formatIndex } from '../dashboard/formatIndex';
 import { FeedList } from './FeedList';
 import { ProjectCounts } from './ProjectRow';
 import { EXPLORE_TABS } from './exploreTabs';
@@ -127,7 +128,7 @@ export function RecommendedProjectItem(props: {
         <ProjectCounts project={project} trans={trans} />
         {project.openi_index !== null && (
           <span title={trans.__('OpenI index')}>
-            {trans.__('Index %1', project.openi_index.toFixed(1))}
+            {trans.__('Index %1', formatIndex(project.openi_index))}
           </span>
         )}
       </div>

@@ -3,6 +3,7 @@ import * as React from 'react';
 import type { IProject } from '../../api';
 import type { ITrans } from '../../i18n';
 import { NavLink, ProjectLink } from './common';
+import { formatIndex } from '../dashboard/formatIndex';
 
 /** Stars (点赞), forks (派生) and watches (关注) of a project. */
 export function ProjectCounts(props: {
@@ -79,7 +80,7 @@ export function ProjectRow(props: {
         <ProjectCounts project={project} trans={trans} />
         {project.openi_index !== undefined && project.openi_index !== null && (
           <span data-testid="openi-project-index">
-            {trans.__('OpenI index %1', project.openi_index.toFixed(1))}
+            {trans.__('OpenI index %1', formatIndex(project.openi_index))}
           </span>
         )}
         <span title={project.updated_at}>

@@ -50,38 +50,40 @@ export function ImagesSection(props: {
     <div className="openi-ImagesSection" data-testid="openi-images-section">
       <h3 className="openi-SubTitle">{trans.__('Images')}</h3>
       <div className="openi-ProjectFilterBar">
-        <form
-          className="openi-SearchForm"
-          onSubmit={e => {
-            e.preventDefault();
-            setQ(draft.trim());
-          }}
-        >
-          <input
-            className="openi-Input"
-            type="search"
-            value={draft}
-            placeholder={trans.__('Search images…')}
-            aria-label={trans.__('Search images')}
-            data-testid="openi-image-search"
-            onChange={e => {
-              setDraft(e.currentTarget.value);
-              if (!e.currentTarget.value) {
-                setQ('');
-              }
+        <div className="openi-ProjectFilterBar-row">
+          <form
+            className="openi-SearchForm"
+            onSubmit={e => {
+              e.preventDefault();
+              setQ(draft.trim());
             }}
-          />
-        </form>
-        {!creating && (
-          <button
-            type="button"
-            className="openi-Button"
-            data-testid="openi-new-image"
-            onClick={() => setCreating(true)}
           >
-            {trans.__('New image')}
-          </button>
-        )}
+            <input
+              className="openi-Input"
+              type="search"
+              value={draft}
+              placeholder={trans.__('Search images…')}
+              aria-label={trans.__('Search images')}
+              data-testid="openi-image-search"
+              onChange={e => {
+                setDraft(e.currentTarget.value);
+                if (!e.currentTarget.value) {
+                  setQ('');
+                }
+              }}
+            />
+          </form>
+          {!creating && (
+            <button
+              type="button"
+              className="openi-Button"
+              data-testid="openi-new-image"
+              onClick={() => setCreating(true)}
+            >
+              {trans.__('New image')}
+            </button>
+          )}
+        </div>
       </div>
       {creating && (
         <NewImageForm

@@ -48,7 +48,7 @@ export function NewImageForm(props: {
 
   return (
     <form
-      className="openi-Form"
+      className="openi-Form openi-NewImageForm"
       data-testid="openi-new-image-form"
       onSubmit={e => void submit(e)}
     >
@@ -130,6 +130,9 @@ export function NewImageForm(props: {
       </label>
       <FormError error={error} />
       <div className="openi-Form-buttons">
+        <button type="button" className="openi-Button" onClick={onCancel}>
+          {trans.__('Cancel')}
+        </button>
         <button
           type="submit"
           className="openi-Button openi-mod-primary"
@@ -137,9 +140,6 @@ export function NewImageForm(props: {
           data-testid="openi-create-image"
         >
           {busy ? trans.__('Creating…') : trans.__('Create image')}
-        </button>
-        <button type="button" className="openi-Button" onClick={onCancel}>
-          {trans.__('Cancel')}
         </button>
       </div>
     </form>

@@ -1,13 +1,9 @@
 import * as React from 'react';
 
-import {
-  ApiError,
-  errorMessage,
-  type ITask,
-  type ITaskOutput
-} from '../../api';
+import { errorMessage, type ITask, type ITaskOutput } from '../../api';
 import { modelsClient } from '../../api/models';
 import { nextPatch, type IModelVersion } from '../../api/modelTypes';
+import { useCanSubmit, type IFormDialogControl } from '../formDialog';
 import { formatSize } from '../project/code/size';
 import { useEnv } from '../project/env';
 import { FieldError, FormError, fieldErrors } from '../project/FieldErrors';
@@ -123,17 +119,19 @@ function OutputChooser(props: {
 
 /**
  * 导入新模型 (or 创建新版本 when `model` is given) from a SUCCEEDED training
- * task: the task, its output files, name, version, tags and description.
- * The server validates; its field errors show under the fields.
+ * task or a file: the source, name, version, tags and description. The
+ * server validates; its field errors show under the fields. Its dialog's
+ * footer holds the submit button.
  */
 export function ImportModelForm(props: {
   /** `owner/name`. */
   project: string;
   /** Set: a new version of this model (the name is fixed). */
   model?: string;
+  control: IFormDialogControl;
   onCreated: (version: IModelVersion) => void;
 }): JSX.Element {
-  const { project, model, onCreated } = props;
+  const { project, model, control, onCreated } = props;
   const { client, trans } = useEnv();
   const models = modelsClient(client);
   const tasks = useAsync(
@@ -152,6 +150,7 @@ export function ImportModelForm(props: {
   const [allFiles, setAllFiles] = React.useState<ITaskOutput[]>([]);
   const [name, setName] = React.useState(model ?? '');
   const [nameTouched, setNameTouched] = React.useState(!!model);
+  const [triedSave, setTriedSave] = React.useState(false);
   const [version, setVersion] = React.useState('');
   const [versionTouched, setVersionTouched] = React.useState(false);
   const [tags, setTags] = React.useState('');
@@ -174,20 +173,22 @@ export function ImportModelForm(props: {
     }
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [tasks.data]);
-  // The default version: the next patch of the model of that name.
+  // The default version: the next patch of the model of that name. A
+  // search rather than a GET of the model, which answers 404 for a new name.
   React.useEffect(() => {
     if (versionTouched || checkModelName(name)) {
       return;
     }
     let current = true;
     const handle = window.setTimeout(() => {
-      models.get(project, name).then(
-        found => current && setVersion(nextPatch(found.latest?.version)),
-        (reason: unknown) =>
-          current &&
-          reason instanceof ApiError &&
-          reason.status === 404 &&
-          setVersion(nextPatch(null))
+      models.list(project, { q: name, per_page: 100 }).then(
+        page => {
+          const found = page.items.find(m => m.name === name);
+          if (current) {
+            setVersion(nextPatch(found?.latest?.version));
+          }
+        },
+        () => undefined
       );
     }, 250);
     return () => {
@@ -199,6 +200,13 @@ export function ImportModelForm(props: {
 
   const nameProblem = model ? undefined : checkModelName(name);
   const over = description.length > DESCRIPTION_MAX;
+  useCanSubmit(
+    control,
+    !busy &&
+      (source === 'file'
+        ? !!upload
+        : taskId !== undefined && (chosen === undefined || chosen.size > 0))
+  );
 
   const submitFile = async (): Promise<void> => {
     if (!upload) {
@@ -231,6 +239,10 @@ export function ImportModelForm(props: {
 
   const submit = async (e: React.FormEvent): Promise<void> => {
     e.preventDefault();
+    setTriedSave(true);
+    if (nameProblem) {
+      return;
+    }
     if (source === 'file') {
       await submitFile();
       return;
@@ -376,14 +388,14 @@ export function ImportModelForm(props: {
             className="openi-Input"
             name="name"
             value={name}
-            required
+            aria-required
             data-testid="openi-import-name"
             onChange={e => {
               setNameTouched(true);
               setName(e.currentTarget.value);
             }}
           />
-          {nameProblem && (
+          {nameProblem && (nameTouched || triedSave) && (
             <div className="openi-FieldError" role="alert">
               {trans.__(nameProblem)}
             </div>
@@ -438,23 +450,6 @@ export function ImportModelForm(props: {
         <FieldError errors={errors} field="description" />
       </label>
       <FormError error={error} />
-      <div className="openi-Form-buttons">
-        <button
-          type="submit"
-          className="openi-Button openi-mod-primary"
-          disabled={
-            busy ||
-            !!nameProblem ||
-            (source === 'file'
-              ? !upload
-              : taskId === undefined ||
-                (chosen !== undefined && chosen.size === 0))
-          }
-          data-testid="openi-import-submit"
-        >
-          {busy ? trans.__('Saving…') : trans.__('Save')}
-        </button>
-      </div>
     </form>
   );
 }

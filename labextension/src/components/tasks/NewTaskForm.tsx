@@ -6,7 +6,7 @@ import { useEnv, useProject } from '../project/env';
 import { FieldError, FormError, fieldErrors } from '../project/FieldErrors';
 import { useAsync } from '../project/useAsync';
 import { ImageSelect } from '../images/ImageSelect';
-import { TASK_KINDS } from './common';
+import { TASK_KIND_NAMES } from './common';
 import { ParamsEditor } from './ParamsEditor';
 
 const NAME_PATTERN = /^[A-Za-z0-9_-]+$/;
@@ -85,7 +85,6 @@ export function NewTaskForm(props: {
   }, [specs.data]);
 
   const nameProblem = checkTaskName(name);
-  const kindTitle = TASK_KINDS.find(([k]) => k === kind)?.[1] ?? kind;
 
   const submit = async (e: React.FormEvent): Promise<void> => {
     e.preventDefault();
@@ -125,7 +124,7 @@ export function NewTaskForm(props: {
       onSubmit={e => void submit(e)}
     >
       <h3 className="openi-SubTitle">
-        {trans.__('New task')} · {trans.__(kindTitle)}
+        {trans.__('New task')} · {trans.__(TASK_KIND_NAMES[kind])}
       </h3>
       <label className="openi-Field">
         <span>{trans.__('Task name')}</span>

@@ -11,7 +11,7 @@ import {
   confirmTaskDelete,
   formatDuration,
   StatusBadge,
-  TASK_KINDS,
+  TASK_KIND_NAMES,
   useInterval
 } from './common';
 import { OpenNotebookButton, useDebugKernelRefresh } from './debugKernel';
@@ -222,7 +222,6 @@ export function TaskPage(props: {
   if (!task) {
     return <Loading trans={trans} />;
   }
-  const kindTitle = TASK_KINDS.find(([k]) => k === task.kind)?.[1] ?? task.kind;
   return (
     <div className="openi-TaskPage" data-testid="openi-task-page">
       <div className="openi-Toolbar">
@@ -294,7 +293,9 @@ export function TaskPage(props: {
       </h3>
       <dl className="openi-TaskMeta">
         <dt>{trans.__('Kind')}</dt>
-        <dd>{trans.__(kindTitle)}</dd>
+        <dd data-testid="openi-task-kind">
+          {trans.__(TASK_KIND_NAMES[task.kind] ?? task.kind)}
+        </dd>
         <dt>{trans.__('Resource spec')}</dt>
         <dd>
           {task.spec} ({task.compute})

@@ -12,6 +12,14 @@ export const TASK_KINDS: ReadonlyArray<[TaskKind, string]> = [
   ['evaluation', 'Evaluation tasks']
 ];
 
+/** One task's kind, as its page and the "New task" heading name it (msgids). */
+export const TASK_KIND_NAMES: Readonly<Record<TaskKind, string>> = {
+  debug: 'Debug task',
+  train: 'Training task',
+  inference: 'Inference task',
+  evaluation: 'Evaluation task'
+};
+
 const STATUS_LABELS: Record<TaskStatus, string> = {
   WAITING: 'Waiting',
   RUNNING: 'Running',
