@@ -86,7 +86,9 @@ def test_run_notebook_as_training_task(demo_lab: str, page) -> None:
     param.locator("input").nth(0).fill("epochs")
     param.locator("input").nth(1).fill("3")
     page.screenshot(path=str(ARTIFACTS / "openi-oneclick-dialog.png"))
-    form.locator('[data-testid="openi-oneclick-run"]').click()
+    assert page.locator(".jp-Dialog-footer").inner_text().split() == ["Cancel", "Run"]
+    # Enter in a field runs the task (it used to cancel the dialog)
+    form.locator('[data-testid="openi-oneclick-name"]').press("Enter")
 
     task_page = page.locator('[data-testid="openi-task-widget"] [data-testid="openi-task-page"]')
     task_page.wait_for(timeout=30_000)
@@ -154,7 +156,7 @@ def test_notebook_in_a_clone_is_committed_pushed_and_run(demo_lab: str, page) ->
     form.locator('[data-testid="openi-oneclick-message"]').fill("Add clone-nb from the lab")
     form.locator('[data-testid="openi-oneclick-spec"]').select_option("cpu-small")
     page.screenshot(path=str(ARTIFACTS / "openi-oneclick-clone-dialog.png"))
-    form.locator('[data-testid="openi-oneclick-run"]').click()
+    page.locator('.jp-Dialog [data-testid="openi-oneclick-run"]').click()
 
     task_page = page.locator('[data-testid="openi-task-widget"] [data-testid="openi-task-page"]')
     task_page.wait_for(timeout=30_000)

@@ -8,6 +8,7 @@ import type {
   OpenIClient
 } from '../../api';
 import type { ITrans } from '../../i18n';
+import { useCanSubmit, type IFormDialogControl } from '../formDialog';
 import { FieldError, FormError, fieldErrors } from '../project/FieldErrors';
 import { checkTaskName } from '../tasks/NewTaskForm';
 import { ParamsEditor } from '../tasks/ParamsEditor';
@@ -53,9 +54,11 @@ export function RunTaskForm(props: {
   trans: ITrans;
   run: IRunContext;
   pickDataset: (project: string) => Promise<IPickerRow | undefined>;
+  /** The dialog around the form: its footer's Run submits it. */
+  control: IFormDialogControl;
   onCreated: (project: string, task: ITask) => void;
 }): JSX.Element {
-  const { client, api, trans, run, pickDataset, onCreated } = props;
+  const { client, api, trans, run, pickDataset, control, onCreated } = props;
   const { origin, last, specs } = run;
   const fileName = run.path.split('/').pop() ?? run.path;
   const [project, setProject] = React.useState(
@@ -93,6 +96,10 @@ export function RunTaskForm(props: {
   const [error, setError] = React.useState<unknown>(undefined);
   const errors = fieldErrors(error);
   const nameProblem = checkTaskName(name);
+  useCanSubmit(
+    control,
+    !busy && !nameProblem && !!spec && (origin.in_project || !!project)
+  );
 
   const choose = async (): Promise<void> => {
     const row = await pickDataset(project);
@@ -314,18 +321,15 @@ export function RunTaskForm(props: {
         <FieldError errors={errors} field="boot_file" />
       </div>
       <FormError error={error} />
-      <div className="openi-Form-buttons">
-        <button
-          type="submit"
-          className="openi-Button openi-mod-primary"
-          disabled={
-            !!busy || !!nameProblem || !spec || (!origin.in_project && !project)
-          }
-          data-testid="openi-oneclick-run"
+      {busy && (
+        <p
+          className="openi-muted"
+          role="status"
+          data-testid="openi-oneclick-busy"
         >
-          {busy ?? trans.__('Run')}
-        </button>
-      </div>
+          {busy}
+        </p>
+      )}
     </form>
   );
 }

@@ -1,16 +1,16 @@
-import { Dialog } from '@jupyterlab/apputils';
-import { ReactWidget } from '@jupyterlab/ui-components';
 import * as React from 'react';
 
 import type { IPickerRow, ITask, OpenIClient } from '../../api';
 import type { ITrans } from '../../i18n';
+import { showFormDialog } from '../formDialog';
 import type { OneClickApi } from './api';
 import { RunTaskForm, type IRunContext } from './RunTaskForm';
 
 /**
- * Shows the "Run as training task" dialog. The form submits itself, so a
- * refused request keeps the dialog open with the server's field errors;
- * resolves to the created task and its project, or undefined when cancelled.
+ * Shows the "Run as training task" dialog: Cancel and Run in its footer, Run
+ * (or Enter in a field) submitting the form, so a refused request keeps the
+ * dialog open with the server's field errors. Resolves to the created task
+ * and its project, or undefined when cancelled.
  */
 export async function showRunDialog(options: {
   client: OpenIClient;
@@ -21,24 +21,23 @@ export async function showRunDialog(options: {
 }): Promise<{ project: string; task: ITask } | undefined> {
   const { trans, run } = options;
   let created: { project: string; task: ITask } | undefined;
-  let dialog: Dialog<unknown> | undefined = undefined;
-  const body = ReactWidget.create(
-    <RunTaskForm
-      {...options}
-      onCreated={(project, task) => {
-        created = { project, task };
-        dialog?.resolve(0);
-      }}
-    />
-  );
-  body.addClass('openi-RunTaskDialog');
   const file = run.path.split('/').pop() ?? run.path;
-  dialog = new Dialog({
+  await showFormDialog({
+    trans,
     title: trans.__('Run as training task: %1', file),
-    body,
-    buttons: [Dialog.cancelButton({ label: trans.__('Cancel') })]
+    accept: trans.__('Run'),
+    acceptTestId: 'openi-oneclick-run',
+    className: 'openi-RunTaskDialog',
+    renderForm: control => (
+      <RunTaskForm
+        {...options}
+        control={control}
+        onCreated={(project, task) => {
+          created = { project, task };
+          control.finish();
+        }}
+      />
+    )
   });
-  await dialog.launch();
-  dialog.dispose();
   return created;
 }
