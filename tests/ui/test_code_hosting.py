@@ -123,7 +123,9 @@ def test_issues_tab_files_a_new_issue(demo_lab: str, page) -> None:
     view.locator('[data-testid="openi-new-issue"]').click()
     form = view.locator('[data-testid="openi-new-issue-form"]')
     form.locator('input[name="title"]').fill(ISSUE_TITLE)
-    form.locator('textarea[name="body"]').fill("Port the **training loop** to `Ascend 910`.")
+    form.locator('textarea[name="body"]').fill(
+        "Port the **training loop** to `Ascend 910`, as #1 asks (not `#2`)."
+    )
     with page.expect_response(
         # JupyterLab appends a cache-busting query to every request
         lambda r: (
@@ -141,6 +143,17 @@ def test_issues_tab_files_a_new_issue(demo_lab: str, page) -> None:
     # The body is markdown, rendered through JupyterLab's sanitizer.
     detail.locator(".openi-Markdown strong", has_text="training loop").wait_for(timeout=10_000)
     page.screenshot(path=str(ARTIFACTS / "openi-issue-detail.png"))
+
+    # "#1" is a link to issue 1 (code is left alone), whose page lists this one under
+    # "Referenced by", a link back
+    body = detail.locator('[data-testid="openi-comment"]').first
+    assert body.locator("a.openi-IssueRef").all_inner_texts() == ["#1"]
+    body.locator("a.openi-IssueRef").click()
+    detail.get_by_text("Out of memory on Ascend-910").first.wait_for(timeout=30_000)
+    referenced = detail.locator('[data-testid="openi-referenced-by"]')
+    referenced.get_by_text(ISSUE_TITLE).wait_for(timeout=30_000)
+    referenced.get_by_role("button").last.click()
+    detail.locator(".openi-Markdown strong", has_text="training loop").wait_for(timeout=30_000)
 
     detail.get_by_role("button", name="All issues").click()
     issues = view.locator('[data-testid="openi-issue-list"]')

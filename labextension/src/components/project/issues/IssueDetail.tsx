@@ -7,6 +7,7 @@ import { useEnv, useProject } from '../env';
 import { useAsync } from '../useAsync';
 import { CommentCard, Comments } from './Comments';
 import { IssueHeader } from './IssueHeader';
+import { ReferenceContext, type ITextRef } from './references';
 
 /** Close or reopen (`PATCH …/issues/{n}` with `{state}`). */
 function StateButton(props: {
@@ -53,42 +54,76 @@ function StateButton(props: {
 export function IssueDetail(props: {
   number: number;
   onBack: () => void;
+  /** Opens another issue of this project (a reference followed). */
+  onOpen: (number: number) => void;
 }): JSX.Element {
-  const { number, onBack } = props;
-  const { trans } = useEnv();
+  const { number, onBack, onOpen } = props;
+  const { trans, openProject } = useEnv();
   const { repo } = useProject();
   const issue = useAsync(() => repo.issue(number), `${number}`);
+  // this project's issues open here; another project's opens that project
+  const follow = (ref: ITextRef): void => {
+    if (
+      !ref.project ||
+      ref.project.toLowerCase() === repo.fullName.toLowerCase()
+    ) {
+      onOpen(ref.number);
+    } else {
+      const [owner, name] = ref.project.split('/');
+      openProject(owner, name);
+    }
+  };
   return (
-    <div className="openi-IssueDetail" data-testid="openi-issue-detail">
-      <button type="button" className="openi-LinkButton" onClick={onBack}>
-        ← {trans.__('All issues')}
-      </button>
-      <AsyncView state={issue}>
-        {data => (
-          <>
-            <IssueHeader issue={data} />
-            <CommentCard
-              author={data.author?.username ?? '?'}
-              createdAt={data.created_at}
-              body={data.body}
-            />
-            {data.referenced_by.length > 0 && (
-              <div className="openi-References">
-                <span className="openi-muted">{trans.__('Referenced by')}</span>
-                {data.referenced_by.map(ref => (
-                  <span key={`${ref.project}#${ref.number}`}>
-                    {ref.project}#{ref.number} {ref.title}
+    <ReferenceContext.Provider value={follow}>
+      <div className="openi-IssueDetail" data-testid="openi-issue-detail">
+        <button type="button" className="openi-LinkButton" onClick={onBack}>
+          ← {trans.__('All issues')}
+        </button>
+        <AsyncView state={issue}>
+          {data => (
+            <>
+              <IssueHeader issue={data} />
+              <CommentCard
+                author={data.author?.username ?? '?'}
+                createdAt={data.created_at}
+                body={data.body}
+              />
+              {data.referenced_by.length > 0 && (
+                <div
+                  className="openi-References"
+                  data-testid="openi-referenced-by"
+                >
+                  <span className="openi-muted">
+                    {trans.__('Referenced by')}
                   </span>
-                ))}
+                  {data.referenced_by.map(ref => (
+                    <span key={`${ref.project}#${ref.number}`}>
+                      {ref.is_pull ? (
+                        `${ref.project}#${ref.number}`
+                      ) : (
+                        <button
+                          type="button"
+                          className="openi-LinkButton"
+                          onClick={() =>
+                            follow({ project: ref.project, number: ref.number })
+                          }
+                        >
+                          {ref.project}#{ref.number}
+                        </button>
+                      )}{' '}
+                      {ref.title}
+                    </span>
+                  ))}
+                </div>
+              )}
+              <Comments number={number} />
+              <div className="openi-Form-buttons">
+                <StateButton issue={data} onDone={issue.reload} />
               </div>
-            )}
-            <Comments number={number} />
-            <div className="openi-Form-buttons">
-              <StateButton issue={data} onDone={issue.reload} />
-            </div>
-          </>
-        )}
-      </AsyncView>
-    </div>
+            </>
+          )}
+        </AsyncView>
+      </div>
+    </ReferenceContext.Provider>
   );
 }

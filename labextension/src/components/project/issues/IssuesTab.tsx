@@ -22,7 +22,7 @@ export function IssuesTab(): JSX.Element {
     case 'new':
       return <NewIssueForm onCreated={open} onCancel={back} />;
     case 'detail':
-      return <IssueDetail number={view.number} onBack={back} />;
+      return <IssueDetail number={view.number} onBack={back} onOpen={open} />;
     default:
       return (
         <div className="openi-IssuesTab" data-testid="openi-issues-tab">
