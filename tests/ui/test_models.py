@@ -370,6 +370,12 @@ def test_import_dialog_uploads_a_file(demo_lab: str, page: Any) -> None:
     view.locator('[data-testid="openi-import-model"]').click()
     form = page.locator('[data-testid="openi-import-model-form"]')
     form.wait_for(timeout=30_000)
+    # The focus is in the dialog (its Save is disabled, so it cannot hold it): Escape closes it.
+    page.wait_for_function("() => !!document.activeElement?.closest('.jp-Dialog')")
+    page.keyboard.press("Escape")
+    form.wait_for(state="detached", timeout=10_000)
+    view.locator('[data-testid="openi-import-model"]').click()
+    form.wait_for(timeout=30_000)
     form.locator('[data-testid="openi-import-source-file"]').click()
     # The empty name is not an error before the user touched it.
     page.wait_for_timeout(500)

@@ -148,6 +148,11 @@ export function NewProjectForm(props: {
         <FieldError errors={errors} field="license" />
       </label>
       <FormError error={error} />
+      {busy && (
+        <p className="openi-muted" role="status">
+          {trans.__('Creating…')}
+        </p>
+      )}
     </form>
   );
 }

@@ -87,8 +87,39 @@ export async function showFormDialog(options: {
     .querySelector('.jp-Dialog-footer .jp-mod-accept')
     ?.setAttribute('data-testid', options.acceptTestId);
   dialog.setCanSubmit(false);
-  await dialog.launch();
+  const closed = dialog.launch();
+  void focusInside(dialog);
+  await closed;
   dialog.dispose();
+}
+
+const FIELD = ['input:not([type="hidden"])', 'select', 'textarea']
+  .map(f => `.jp-Dialog-body ${f}:not([disabled])`)
+  .join(', ');
+
+/**
+ * Puts the focus in the dialog: JupyterLab focuses the primary button, which
+ * is disabled until the form can be sent and so takes no focus, and Escape
+ * and Enter only reach a dialog holding it. The first field gets it once the
+ * form has rendered, else Cancel.
+ */
+async function focusInside(dialog: Dialog<unknown>): Promise<void> {
+  for (let frame = 0; frame < 30 && !dialog.isDisposed; frame++) {
+    if (dialog.node.contains(document.activeElement)) {
+      return;
+    }
+    const field = dialog.node.querySelector<HTMLElement>(FIELD);
+    if (field) {
+      field.focus();
+      return;
+    }
+    await new Promise(resolve => requestAnimationFrame(resolve));
+  }
+  if (!dialog.isDisposed && !dialog.node.contains(document.activeElement)) {
+    dialog.node
+      .querySelector<HTMLElement>('.jp-Dialog-footer .jp-mod-reject')
+      ?.focus();
+  }
 }
 
 /**

@@ -3,7 +3,7 @@ import type {
   JupyterFrontEndPlugin
 } from '@jupyterlab/application';
 import { PathExt } from '@jupyterlab/coreutils';
-import type { Contents } from '@jupyterlab/services';
+import type { Contents, Session } from '@jupyterlab/services';
 
 import { setDebugKernelOpener } from '../components/tasks/debugKernel';
 
@@ -32,22 +32,26 @@ export const debugKernelsPlugin: JupyterFrontEndPlugin<void> = {
           path: '',
           type: 'notebook'
         })) as Contents.IModel;
+        let session: Session.ISessionConnection | undefined;
         try {
-          const session = await sessions.startNew({
+          session = await sessions.startNew({
             path: model.path,
             type: 'notebook',
             name: PathExt.basename(model.path),
             kernel: { name }
           });
-          session.dispose(); // only this connection: the notebook makes its own
+          await app.commands.execute('docmanager:open', {
+            path: model.path,
+            factory: 'Notebook'
+          });
         } catch (reason) {
+          // nothing left behind: neither the session nor the empty notebook
+          await session?.shutdown().catch(() => undefined);
           await contents.delete(model.path).catch(() => undefined);
           throw reason;
+        } finally {
+          session?.dispose(); // only this connection: the notebook has its own
         }
-        await app.commands.execute('docmanager:open', {
-          path: model.path,
-          factory: 'Notebook'
-        });
       }
     });
   }

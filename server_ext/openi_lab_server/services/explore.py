@@ -406,8 +406,12 @@ class ExploreService:
             )
             rows = (
                 await session.execute(
-                    orgs_seen_by(ANONYMOUS)
-                    .where(Account.id.not_in(oids or [-1]), strength.is_not(None))
+                    orgs_seen_by(actor)
+                    .where(
+                        Account.visibility == "public",
+                        Account.id.not_in(oids or [-1]),
+                        strength.is_not(None),
+                    )
                     .order_by(strength.desc(), Account.lower_name)
                     .limit(limit - len(out))
                 )

@@ -450,6 +450,11 @@ export function ImportModelForm(props: {
         <FieldError errors={errors} field="description" />
       </label>
       <FormError error={error} />
+      {busy && (
+        <p className="openi-muted" role="status">
+          {trans.__('Saving…')}
+        </p>
+      )}
     </form>
   );
 }

@@ -22,7 +22,15 @@ export function IssuesTab(): JSX.Element {
     case 'new':
       return <NewIssueForm onCreated={open} onCancel={back} />;
     case 'detail':
-      return <IssueDetail number={view.number} onBack={back} onOpen={open} />;
+      return (
+        // a new instance per issue: no comment draft or stale issue carries over
+        <IssueDetail
+          key={view.number}
+          number={view.number}
+          onBack={back}
+          onOpen={open}
+        />
+      );
     default:
       return (
         <div className="openi-IssuesTab" data-testid="openi-issues-tab">

@@ -15,8 +15,12 @@ export const ReferenceContext = React.createContext<
   ((ref: ITextRef) => void) | null
 >(null);
 
-// what precedes a reference: the start, or neither a word character, `/` nor `#`
-const REF = /(^|[^\w/#])((?:[\w.-]+\/[\w.-]+)?)#(\d+)\b/;
+// the server's pattern (services/tracker.py `_REFERENCE_RE`): what it records
+// as a reference is what is linked here; group 1 is what precedes it
+const NAME = '[A-Za-z0-9][A-Za-z0-9_.-]{0,39}';
+const REF = new RegExp(
+  `(^|[^\\w/#&.-])((?:${NAME}/${NAME})?)#([1-9][0-9]{0,8})\\b`
+);
 const NOT_IN = new Set(['A', 'CODE', 'PRE']);
 
 function linkable(text: Node, root: HTMLElement): boolean {
