@@ -138,9 +138,11 @@ def test_dashboard_without_tasks_says_so_instead_of_empty_axes(demo_lab: str, pa
     section.locator('[data-testid="openi-open-dashboard"]').click(timeout=30_000)
     dashboard = page.locator('[data-testid="openi-dashboard"]')
     dashboard.locator('[data-testid="openi-total-users"]').wait_for(timeout=30_000)
-    card = dashboard.locator(".openi-Card", has_text="Tasks by compute resource")
-    assert "No tasks yet" in card.locator('[data-testid="openi-empty"]').inner_text(timeout=10_000)
-    assert card.locator("canvas").count() == 0
+    for title in ("Tasks by compute resource", "Compute hours per day"):
+        card = dashboard.locator(".openi-Card", has_text=title)
+        message = card.locator('[data-testid="openi-empty"]').inner_text(timeout=10_000)
+        assert "No tasks yet" in message, title
+        assert card.locator("canvas").count() == 0, title
 
 
 def test_dashboard_draws_its_charts_and_a_project_index(demo_lab: str, page) -> None:

@@ -27,18 +27,12 @@ export function DatasetsSection(props: {
   const [scope, setScope] = React.useState<DatasetScope>('all');
   const [q, setQ] = React.useState('');
   const [draft, setDraft] = React.useState('');
-  // Datasets created or uploaded to in a project tab show up at once.
-  const [changes, setChanges] = React.useState(0);
-  React.useEffect(
-    () => client.datasets.onChanged(() => setChanges(c => c + 1)),
-    [client]
-  );
   const load = (page: number): Promise<IPage<IDataset>> =>
     client.datasets.list({ scope, q, page, per_page: PER_PAGE });
-  const list = usePagedList(
-    load,
-    JSON.stringify([generation, changes, scope, q])
-  );
+  const list = usePagedList(load, JSON.stringify([generation, scope, q]));
+  // Datasets created or uploaded to in a project tab show up at once.
+  const { refresh } = list;
+  React.useEffect(() => client.datasets.onChanged(refresh), [client, refresh]);
 
   let empty: string;
   if (q) {

@@ -59,6 +59,11 @@ export interface IPagedList<T> {
   loadMore(): void;
   /** Reloads from the first page (used by "Retry"). */
   reload(): void;
+  /**
+   * Re-reads the first page while the items stay shown until it arrives: a
+   * quiet update after a change made elsewhere.
+   */
+  refresh(): void;
 }
 
 /**
@@ -111,6 +116,8 @@ export function usePagedList<T>(
     );
   }, []);
 
+  const refresh = React.useCallback(() => fetchPage(1), [fetchPage]);
+
   React.useEffect(() => {
     setItems([]);
     setTotal(0);
@@ -127,6 +134,7 @@ export function usePagedList<T>(
     error,
     hasMore: page > 0 && items.length < total,
     loadMore: () => fetchPage(page + 1),
-    reload: () => setReloads(r => r + 1)
+    reload: () => setReloads(r => r + 1),
+    refresh
   };
 }

@@ -16,24 +16,29 @@ function computeKeys(record: Record<string, number>): string[] {
   );
 }
 
+function taskCount(totals: ITotals): number {
+  return Object.values(totals.tasks_by_compute).reduce((sum, n) => sum + n, 0);
+}
+
+/** What the task charts show while no task exists (no bare 0–1 axes). */
+function NoTasks(props: { trans: ITrans }): JSX.Element {
+  return (
+    <EmptyState
+      message={props.trans.__(
+        'No tasks yet: run one in a project’s Cloud brain tab.'
+      )}
+    />
+  );
+}
+
 /** Tasks per compute resource, or a message while there is none. */
 export function TasksByComputeChart(props: {
   totals: ITotals;
   trans: ITrans;
 }): JSX.Element {
   const { totals, trans } = props;
-  const count = Object.values(totals.tasks_by_compute).reduce(
-    (sum, n) => sum + n,
-    0
-  );
-  if (count === 0) {
-    return (
-      <EmptyState
-        message={trans.__(
-          'No tasks yet: run one in a project’s Cloud brain tab.'
-        )}
-      />
-    );
+  if (taskCount(totals) === 0) {
+    return <NoTasks trans={trans} />;
   }
   return <TasksByComputeBars totals={totals} trans={trans} />;
 }
@@ -73,8 +78,20 @@ function TasksByComputeBars(props: {
   );
 }
 
-/** Compute hours per day, stacked by compute resource. */
+/** Compute hours per day, or a message while no task exists. */
 export function ComputeHoursChart(props: {
+  totals: ITotals;
+  trans: ITrans;
+}): JSX.Element {
+  const { totals, trans } = props;
+  if (taskCount(totals) === 0) {
+    return <NoTasks trans={trans} />;
+  }
+  return <ComputeHoursBars totals={totals} trans={trans} />;
+}
+
+/** Compute hours per day, stacked by compute resource. */
+function ComputeHoursBars(props: {
   totals: ITotals;
   trans: ITrans;
 }): JSX.Element {
